@@ -1,0 +1,112 @@
+package dev.caravan.core.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Canonical JSON in the OLPC dialect that TUF signs: no insignificant white space, object keys
+ * sorted by Unicode code point, strings as UTF-8 with only {@code "} and {@code \} escaped,
+ * integers only (no floating point numbers), and {@code true}, {@code false}, {@code null}.
+ *
+ * <p>This is what securesystemslib's {@code encode_canonical} and go-tuf produce, so metadata
+ * signed here verifies there and back.
+ */
+public final class CanonicalJson {
+    /** A mapper for reading metadata: exact integers, duplicate keys refused. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .build();
+
+    private CanonicalJson() {}
+
+    /** The canonical bytes of {@code node}. */
+    public static byte[] encode(JsonNode node) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        write(node, out);
+        return out.toByteArray();
+    }
+
+    /** Parses {@code json} into a tree, refusing duplicate keys and trailing content. */
+    public static JsonNode parse(byte[] json) throws IOException {
+        return MAPPER.readTree(json);
+    }
+
+    private static void write(JsonNode node, ByteArrayOutputStream out) {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                    fields.add(it.next());
+                }
+                fields.sort((a, b) -> compareCodePoints(a.getKey(), b.getKey()));
+                out.write('{');
+                for (int i = 0; i < fields.size(); i++) {
+                    if (i > 0) {
+                        out.write(',');
+                    }
+                    writeString(fields.get(i).getKey(), out);
+                    out.write(':');
+                    write(fields.get(i).getValue(), out);
+                }
+                out.write('}');
+            }
+            case ARRAY -> {
+                out.write('[');
+                for (int i = 0; i < node.size(); i++) {
+                    if (i > 0) {
+                        out.write(',');
+                    }
+                    write(node.get(i), out);
+                }
+                out.write(']');
+            }
+            case STRING -> writeString(node.textValue(), out);
+            case NUMBER -> {
+                if (!node.isIntegralNumber()) {
+                    throw new IllegalArgumentException("canonical JSON has no floating point numbers: " + node);
+                }
+                out.writeBytes(node.bigIntegerValue().toString().getBytes(StandardCharsets.US_ASCII));
+            }
+            case BOOLEAN -> out.writeBytes((node.booleanValue() ? "true" : "false").getBytes(StandardCharsets.US_ASCII));
+            case NULL -> out.writeBytes("null".getBytes(StandardCharsets.US_ASCII));
+            default -> throw new IllegalArgumentException("no canonical JSON form for a " + node.getNodeType() + " node");
+        }
+    }
+
+    private static void writeString(String s, ByteArrayOutputStream out) {
+        out.write('"');
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        for (byte b : utf8) {
+            if (b == '"' || b == '\\') {
+                out.write('\\');
+            }
+            out.write(b);
+        }
+        out.write('"');
+    }
+
+    /** Orders by Unicode code point, as Python's and Go's string sort do (UTF-16 order differs past U+FFFF). */
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.caravan.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.core.Digest;
+import dev.caravan.core.ReleaseId;
+import dev.caravan.core.chunk.ChunkStore;
+import dev.caravan.core.manifest.ChunkInfo;
+import dev.caravan.core.manifest.Manifest;
+import dev.caravan.origin.client.OriginClient;
+import dev.caravan.tuf.TargetInfo;
+import dev.caravan.tuf.TufClient;
+import dev.caravan.tuf.TufClientConfig;
+import dev.caravan.tuf.TufException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Gets one release from an origin: refreshes the TUF metadata, picks the release (a named
+ * version, or the newest of a channel), downloads and verifies its manifest, fetches the chunks
+ * the cache lacks, and installs the tree all-or-nothing. What {@code caravan get} runs.
+ *
+ * <p>Only bytes reachable from the trusted root are installed: timestamp → snapshot → targets
+ * → manifest (a target: length and hashes) → chunk (its SHA-256 is its name).
+ */
+public final class ReleaseGetter {
+    private final OriginClient origin;
+    private final Clock clock;
+    private final GetProgress progress;
+
+    /**
+     * What to get.
+     *
+     * @param originUrl the origin's base URL; metadata is under {@code metadata/}, manifests under
+     *     {@code targets/}, chunks under {@code chunks/}
+     * @param trustedRoot the root metadata trusted out of band, used when the cache trusts none yet
+     * @param version the version to get, or {@code null} for the newest of {@code channel}
+     * @param channel the channel whose newest release to get when no version is named
+     * @param out the folder to install into (replaced all-or-nothing)
+     * @param cache the cache folder: trusted metadata and verified chunks
+     * @param requestsInFlight how many chunk requests run at once
+     */
+    public record Request(String originUrl, byte[] trustedRoot, String product, String version, String channel,
+                          Path out, Path cache, int requestsInFlight) {
+        public Request {
+            Objects.requireNonNull(originUrl, "originUrl");
+            Objects.requireNonNull(trustedRoot, "trustedRoot");
+            Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(cache, "cache");
+            if (version != null) {
+                new ReleaseId(product, version);
+            } else {
+                ReleaseId.requireChannel(channel);
+            }
+            if (requestsInFlight < 1) {
+                throw new IllegalArgumentException("requestsInFlight must be >= 1, got " + requestsInFlight);
+            }
+            originUrl = originUrl.endsWith("/") ? originUrl.substring(0, originUrl.length() - 1) : originUrl;
+        }
+    }
+
+    /**
+     * What a get did.
+     *
+     * @param chunksFetched chunks fetched from the origin (the others were in the cache)
+     * @param bytesFetched chunk bytes fetched from the origin
+     */
+    public record Result(Manifest manifest, int chunksFetched, long bytesFetched, Path out) {}
+
+    public ReleaseGetter(OriginClient origin, Clock clock, GetProgress progress) {
+        this.origin = origin;
+        this.clock = clock;
+        this.progress = progress;
+    }
+
+    /** Gets and installs the release that {@code request} names. */
+    public Result get(Request request) throws IOException, TufException {
+        Path metadataDir = request.cache().resolve("tuf").resolve(originKey(request.originUrl()));
+        if (!TufClient.isInitialized(metadataDir)) {
+            TufClient.init(metadataDir, request.trustedRoot());
+        }
+        TufClient tuf = new TufClient(metadataDir, origin, request.originUrl() + "/metadata", clock, TufClientConfig.defaults());
+        tuf.refresh();
+        TargetInfo target = choose(tuf, request);
+        Manifest manifest = Manifest.parse(tuf.downloadTarget(target, request.originUrl() + "/targets"));
+        requireMatches(manifest, target);
+
+        ChunkStore store = new ChunkStore(request.cache().resolve("chunks"));
+        Map<Digest, Long> missing = new LinkedHashMap<>();
+        long missingBytes = 0;
+        for (ChunkInfo chunk : manifest.distinctChunks()) {
+            if (!store.has(chunk.digest())) {
+                missing.put(chunk.digest(), (long) chunk.size());
+                missingBytes += chunk.size();
+            }
+        }
+        progress.started(manifest.releaseId().toString(), manifest.totalBytes(), missing.size(), missingBytes);
+        ChunkFetcher fetcher = new ChunkFetcher(origin, request.originUrl() + "/chunks", store, request.requestsInFlight(),
+                progress);
+        fetcher.fetchMissing(missing);
+        progress.installing();
+        new ReleaseInstaller(store).install(manifest, request.out());
+        return new Result(manifest, missing.size(), fetcher.bytesFetched(), request.out());
+    }
+
+    private static TargetInfo choose(TufClient tuf, Request request) throws TufException {
+        if (request.version() != null) {
+            return tuf.getTargetInfo(new ReleaseId(request.product(), request.version()).manifestTargetName());
+        }
+        return tuf.targets().stream()
+                .filter(t -> request.product().equals(text(t.custom(), "product"))
+                        && request.channel().equals(text(t.custom(), "channel"))
+                        && text(t.custom(), "version") != null)
+                .max(Comparator.comparing((TargetInfo t) -> text(t.custom(), "version"), ReleaseId.VERSION_ORDER))
+                .orElseThrow(() -> new TufException.TargetNotFound("no release of " + request.product() + " on channel "
+                        + request.channel() + " in the repository's signed targets"));
+    }
+
+    /** The signed target's custom field and the manifest it points to must name the same release. */
+    private static void requireMatches(Manifest manifest, TargetInfo target) throws TufException {
+        JsonNode custom = target.custom();
+        if (!manifest.product().equals(text(custom, "product")) || !manifest.version().equals(text(custom, "version"))
+                || !manifest.channel().equals(text(custom, "channel"))) {
+            throw new TufException("manifest " + target.name() + " describes " + manifest.releaseId() + " on "
+                    + manifest.channel() + " but its signed target says " + text(custom, "product") + " "
+                    + text(custom, "version") + " on " + text(custom, "channel"));
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v != null && v.isTextual() ? v.textValue() : null;
+    }
+
+    /** A short, file-name-safe key for an origin URL: each origin gets its own trusted metadata. */
+    static String originKey(String originUrl) {
+        return Digest.sha256(originUrl.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
+    }
+}

@@ -1,0 +1,229 @@
+package dev.caravan.agent;
+
+import dev.caravan.core.Digest;
+import dev.caravan.core.IntegrityException;
+import dev.caravan.core.chunk.ChunkStore;
+import dev.caravan.core.manifest.ChunkInfo;
+import dev.caravan.core.manifest.ChunkSlice;
+import dev.caravan.core.manifest.FileEntry;
+import dev.caravan.core.manifest.Manifest;
+import dev.caravan.core.manifest.ReleasePaths;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last step of getting a release: writes a {@link Manifest}'s files from a {@link ChunkStore}
+ * into a target folder, all or nothing.
+ *
+ * <p>Every path is checked again ({@link ReleasePaths}) and every chunk is checked to be in the
+ * store before anything is written. The tree is built in a staging folder beside the target,
+ * {@code <parent>/.<name>.caravan-staging-<random>} (same file system, so renames are atomic):
+ * each file from its chunk slices (chunks verified as they are read), its size and SHA-256
+ * checked, its mode set, and files and folders fsynced. Then it is swapped in: renamed to the
+ * target if there is none; otherwise the old target is renamed aside
+ * ({@code .<name>.caravan-old-<random>}), the new one renamed in, and the old one deleted.
+ * Between those two renames the target does not exist for an instant: Java has no
+ * {@code renameat2(RENAME_EXCHANGE)}. A reader that must never see that should follow a
+ * {@code current} symbolic link switched after install, as DESIGN.md's agent layout does.
+ *
+ * <p>If anything fails before the swap, the staging folder is removed and the target is exactly
+ * as it was. A target that exists and is not a folder (a file, a symbolic link) is refused.
+ */
+public final class ReleaseInstaller {
+    private static final Logger log = LoggerFactory.getLogger(ReleaseInstaller.class);
+    private static final Set<PosixFilePermission> FOLDER_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+
+    private final ChunkStore store;
+
+    public ReleaseInstaller(ChunkStore store) {
+        this.store = store;
+    }
+
+    /** Materializes {@code manifest} into {@code target}, replacing what is there, or leaves {@code target} untouched and throws. */
+    public void install(Manifest manifest, Path target) throws IOException {
+        String release = manifest.releaseId().toString();
+        try {
+            ReleasePaths.requireDistinct(manifest.files().stream().map(FileEntry::path).toList());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cannot install " + release + ": " + e.getMessage(), e);
+        }
+        for (ChunkInfo chunk : manifest.distinctChunks()) {
+            if (!store.has(chunk.digest())) {
+                throw new NoSuchFileException(store.path(chunk.digest()).toString(), null,
+                        "cannot install " + release + ": chunk " + chunk.digest() + " is not in the chunk store");
+            }
+        }
+        Path absolute = target.toAbsolutePath().normalize();
+        Path parent = absolute.getParent();
+        if (parent == null) {
+            throw new IOException("cannot install " + release + " as the file system root " + absolute);
+        }
+        if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileAlreadyExistsException(absolute.toString(), null,
+                    "cannot install " + release + " there: it exists and is not a folder");
+        }
+        Files.createDirectories(parent);
+        String name = absolute.getFileName().toString();
+        Path staging = parent.resolve("." + name + ".caravan-staging-" + randomSuffix());
+        Files.createDirectory(staging);
+        try {
+            writeTree(manifest, staging);
+            swapIn(staging, absolute);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                deleteTree(staging);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private void writeTree(Manifest manifest, Path staging) throws IOException {
+        Set<Path> folders = new LinkedHashSet<>();
+        folders.add(staging);
+        ChunkReader chunks = new ChunkReader(store);
+        for (FileEntry file : manifest.files()) {
+            Path out = ReleasePaths.resolve(staging, file.path());
+            for (Path folder = out.getParent(); !folders.contains(folder); folder = folder.getParent()) {
+                folders.add(folder);
+            }
+            Files.createDirectories(out.getParent());
+            writeFile(file, out, chunks);
+        }
+        List<Path> deepestFirst = new ArrayList<>(folders);
+        deepestFirst.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+        for (Path folder : deepestFirst) {
+            Files.setPosixFilePermissions(folder, FOLDER_MODE);
+            fsyncFolder(folder);
+        }
+    }
+
+    private static void writeFile(FileEntry file, Path out, ChunkReader chunks) throws IOException {
+        MessageDigest sha256 = Digest.newSha256();
+        long written = 0;
+        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (ChunkSlice slice : file.slices()) {
+                byte[] chunk = chunks.read(slice.chunk());
+                if (slice.offset() + slice.length() > chunk.length) {
+                    throw new IntegrityException("file " + file.path() + " needs bytes " + slice.offset() + ".."
+                            + (slice.offset() + slice.length()) + " of chunk " + slice.chunk() + ", which has " + chunk.length);
+                }
+                sha256.update(chunk, slice.offset(), slice.length());
+                ByteBuffer buf = ByteBuffer.wrap(chunk, slice.offset(), slice.length());
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                written += slice.length();
+            }
+            Digest actual = Digest.ofBytes(sha256.digest());
+            if (written != file.size() || !actual.equals(file.sha256())) {
+                throw new IntegrityException("file " + file.path() + " came out as " + written + " bytes with SHA-256 " + actual
+                        + "; the manifest says " + file.size() + " bytes with SHA-256 " + file.sha256());
+            }
+            Files.setPosixFilePermissions(out, PosixFilePermissions.fromString(file.executable() ? "rwxr-xr-x" : "rw-r--r--"));
+            ch.force(true);
+        }
+    }
+
+    private static void swapIn(Path staging, Path target) throws IOException {
+        Path parent = target.getParent();
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            fsyncFolder(parent);
+            return;
+        }
+        Path old = parent.resolve("." + target.getFileName() + ".caravan-old-" + randomSuffix());
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException restore) {
+                e.addSuppressed(restore);
+            }
+            throw e;
+        }
+        fsyncFolder(parent);
+        try {
+            deleteTree(old);
+        } catch (IOException e) {
+            log.warn("installed into {} but could not delete the previous tree, left at {}: {}", target, old, e.toString());
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void fsyncFolder(Path folder) throws IOException {
+        try (FileChannel ch = FileChannel.open(folder, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static String randomSuffix() {
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    /** Reads chunks through the store, which verifies each; keeps the last one, since consecutive small files share it. */
+    private static final class ChunkReader {
+        private final ChunkStore store;
+        private Digest lastDigest;
+        private byte[] lastBytes;
+
+        ChunkReader(ChunkStore store) {
+            this.store = store;
+        }
+
+        byte[] read(Digest digest) throws IOException {
+            if (!digest.equals(lastDigest)) {
+                lastBytes = store.read(digest);
+                lastDigest = digest;
+            }
+            return lastBytes;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.caravan.cli;
+
+import dev.caravan.agent.GetProgress;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Shows a {@code get}'s progress on stderr: a bar redrawn in place on a terminal, or a plain line
+ * every tenth of the way otherwise (logs, CI), so that neither floods its reader.
+ */
+final class ProgressPrinter implements GetProgress {
+    private static final int WIDTH = 30;
+
+    private final PrintStream out;
+    private final boolean terminal;
+    private final LongSupplier nanoTime;
+    private final AtomicLong done = new AtomicLong();
+    private volatile long total;
+    private volatile long startNanos;
+    private volatile long lastDrawNanos;
+    private volatile int lastTenth = -1;
+
+    ProgressPrinter(PrintStream out, boolean terminal, LongSupplier nanoTime) {
+        this.out = out;
+        this.terminal = terminal;
+        this.nanoTime = nanoTime;
+    }
+
+    static ProgressPrinter forStderr() {
+        return new ProgressPrinter(System.err, System.console() != null, System::nanoTime);
+    }
+
+    @Override
+    public void started(String release, long releaseBytes, int missingChunks, long missingBytes) {
+        total = missingBytes;
+        startNanos = nanoTime.getAsLong();
+        out.printf(Locale.ROOT, "%s: %s, %d chunks (%s) to fetch, %s already cached%n", release, human(releaseBytes),
+                missingChunks, human(missingBytes), human(Math.max(0, releaseBytes - missingBytes)));
+    }
+
+    @Override
+    public void chunkFetched(long bytes) {
+        long now = done.addAndGet(bytes);
+        long t = nanoTime.getAsLong();
+        if (terminal) {
+            if (t - lastDrawNanos > 100_000_000L || now >= total) {
+                lastDrawNanos = t;
+                synchronized (this) {
+                    out.print("\r" + line(now, t));
+                    out.flush();
+                }
+            }
+        } else {
+            int tenth = total == 0 ? 10 : (int) (now * 10 / total);
+            if (tenth > lastTenth) {
+                synchronized (this) {
+                    if (tenth > lastTenth) {
+                        lastTenth = tenth;
+                        out.println(line(now, t));
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void installing() {
+        if (terminal && total > 0) {
+            out.println();
+        }
+        out.println("installing ...");
+    }
+
+    private String line(long now, long t) {
+        double fraction = total == 0 ? 1 : (double) now / total;
+        int filled = (int) Math.round(fraction * WIDTH);
+        double seconds = Math.max(1e-9, (t - startNanos) / 1e9);
+        return String.format(Locale.ROOT, "[%s%s] %3.0f%% %s of %s, %s/s", "#".repeat(filled), " ".repeat(WIDTH - filled),
+                fraction * 100, human(now), human(total), human((long) (now / seconds)));
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.caravan.cli;
+
+import dev.caravan.tuf.PublishResult;
+import dev.caravan.tuf.RepositoryConfig;
+import dev.caravan.tuf.RepositoryWriter;
+import java.util.concurrent.Callable;
+import java.time.Clock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code caravan timestamp}: re-signs timestamp.json so that clients never see it expire. */
+@Command(name = "timestamp", mixinStandardHelpOptions = true,
+        description = "Re-sign metadata/timestamp.json with a fresh expiry (run it from cron, more often than daily).")
+final class TimestampCommand implements Callable<Integer> {
+    @Mixin
+    KeysCommand.Folders folders;
+
+    @Override
+    public Integer call() throws Exception {
+        PublishResult result = new RepositoryWriter(RepositoryConfig.defaults(), Clock.systemUTC())
+                .resignTimestamp(folders.keys, folders.repo);
+        System.out.println("caravan timestamp: wrote timestamp version " + result.timestampVersion());
+        return 0;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.caravan.origin.server;
+
+import io.netty.handler.codec.DateFormatter;
+import java.nio.channels.FileChannel;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A repository file opened for one response, with its validators (RFC 9110 §8.8) and the cache
+ * rule its name calls for.
+ *
+ * <p>Names under consistent snapshots never change content, so caches may keep them for a year
+ * without asking again ({@code immutable}, RFC 8246): versioned metadata
+ * ({@code metadata/N.role.json}), hash-prefixed targets ({@code targets/<hex>.name}) and every
+ * chunk ({@code chunks/**}). Anything else ({@code metadata/timestamp.json}, an unversioned root)
+ * changes in place and gets {@code no-cache}: a cache may keep it but must revalidate first.
+ *
+ * <p>The entity-tag is strong. For a file named by its hash it is that hash, so the same file
+ * served from another origin or a copy of the folder has the same tag. Otherwise it is built
+ * from the size, the modification time in nanoseconds and the file key (inode): the publisher
+ * replaces files by renaming a new one in, which changes the inode even within one second.
+ *
+ * @param channel the open file; whoever sends the response owns it and closes it
+ */
+record ServedFile(RequestPath path, FileChannel channel, long size, Instant lastModified, String etag, boolean immutable) {
+
+    static final String IMMUTABLE = "public, max-age=31536000, immutable";
+    static final String REVALIDATE = "no-cache";
+
+    private static final Pattern VERSIONED_METADATA = Pattern.compile("[0-9]+\\.[^/]+\\.json");
+    private static final Pattern HASH_PREFIXED = Pattern.compile("([0-9a-f]{64}|[0-9a-f]{128})\\..+");
+    private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+    ServedFile {
+        Objects.requireNonNull(channel, "channel");
+    }
+
+    static ServedFile of(RequestPath path, FileChannel channel, long size, BasicFileAttributes attributes) {
+        List<String> segments = path.segments();
+        String first = segments.getFirst();
+        String name = segments.getLast();
+        String hashName = null;
+        boolean immutable = false;
+        if (first.equals("chunks") && segments.size() > 1) {
+            immutable = true;
+            hashName = HASH.matcher(name).matches() ? name : null;
+        } else if (first.equals("targets") && segments.size() > 1 && HASH_PREFIXED.matcher(name).matches()) {
+            immutable = true;
+            hashName = name.substring(0, name.indexOf('.'));
+        } else if (first.equals("metadata") && segments.size() == 2 && VERSIONED_METADATA.matcher(name).matches()) {
+            immutable = true;
+        }
+        Instant modified = attributes.lastModifiedTime().toInstant();
+        String etag = hashName != null
+                ? '"' + hashName + '"'
+                : "\"%x-%x-%x\"".formatted(size, attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                        Objects.hashCode(attributes.fileKey()));
+        return new ServedFile(path, channel, size, modified, etag, immutable);
+    }
+
+    String cacheControl() {
+        return immutable ? IMMUTABLE : REVALIDATE;
+    }
+
+    String contentType() {
+        return path.segments().getLast().endsWith(".json") ? "application/json" : "application/octet-stream";
+    }
+
+    /** Last-Modified as an IMF-fixdate (RFC 9110 §5.6.7). */
+    String lastModifiedHttpDate() {
+        return DateFormatter.format(Date.from(lastModified));
+    }
+}

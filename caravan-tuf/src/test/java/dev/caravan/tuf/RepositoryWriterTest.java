@@ -1,0 +1,162 @@
+package dev.caravan.tuf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RepositoryWriterTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void initWritesOwnerOnlyKeysAndASelfSignedFirstRoot() throws Exception {
+        TestRepository r = new TestRepository(tmp, RepositoryConfig.defaults(), 3);
+
+        assertThat(fileNames(r.keys)).containsExactlyInAnyOrder(
+                "root-1.pem", "root-2.pem", "root-3.pem", "targets.pem", "snapshot.pem", "timestamp.pem");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(r.keys))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(r.keys.resolve("root-1.pem")))).isEqualTo("rw-------");
+        assertThat(Files.readString(r.keys.resolve("targets.pem"))).startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(fileNames(r.repo.resolve("metadata"))).containsExactlyInAnyOrder(
+                "1.root.json", "root.json", "1.targets.json", "1.snapshot.json", "timestamp.json");
+        assertThat(r.read("root.json")).isEqualTo(r.read("1.root.json"));
+
+        JsonNode root = r.signed("1.root.json");
+        assertThat(root.get("_type").asText()).isEqualTo("root");
+        assertThat(root.get("spec_version").asText()).isEqualTo("1.0.31");
+        assertThat(root.get("consistent_snapshot").asBoolean()).isTrue();
+        assertThat(root.get("expires").asText()).isEqualTo("2027-01-01T00:00:00Z");
+        assertThat(root.at("/roles/root/threshold").asInt()).isEqualTo(3);
+        assertThat(root.at("/roles/root/keyids")).hasSize(3);
+        assertThat(r.signed("1.targets.json").get("expires").asText()).isEqualTo("2026-04-01T00:00:00Z");
+        assertThat(r.signed("1.snapshot.json").get("expires").asText()).isEqualTo("2026-01-08T00:00:00Z");
+        assertThat(r.signed("timestamp.json").get("expires").asText()).isEqualTo("2026-01-02T00:00:00Z");
+
+        Envelope env = Envelope.parse("1.root.json", r.read("1.root.json"));
+        RootMetadata parsed = RootMetadata.parse("1.root.json", env.signed());
+        parsed.verify(Role.ROOT, env);
+        assertThat(env.signatures()).hasSize(3);
+    }
+
+    @Test
+    void initRefusesAnInitializedRepository() {
+        TestRepository r = new TestRepository(tmp);
+        assertThatThrownBy(() -> r.writer.init(tmp.resolve("other-keys"), r.repo, 1))
+                .hasMessageContaining("already has root metadata");
+        assertThatThrownBy(() -> r.writer.init(r.keys, tmp.resolve("other-repo"), 1))
+                .hasMessageContaining("already holds root keys");
+    }
+
+    @Test
+    void addTargetsWritesHashNamedFilesAndTheNextVersionsKeepingOldTargets() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        PublishResult first = r.publish("app-1.0.manifest.json", "one", "stable");
+        PublishResult second = r.publish("app-2.0.manifest.json", "two", "beta");
+
+        assertThat(first.changed()).isTrue();
+        assertThat(second.targetsVersion()).isEqualTo(3);
+        assertThat(second.snapshotVersion()).isEqualTo(3);
+        assertThat(second.timestampVersion()).isEqualTo(3);
+        TargetInfo two = second.targetsWritten().get(0);
+        assertThat(two.sha256()).isEqualTo(Hashes.hex("SHA-256", "two".getBytes(StandardCharsets.UTF_8)));
+        assertThat(Files.readString(RepositoryWriter.targetFile(r.repo, two))).isEqualTo("two");
+        assertThat(RepositoryWriter.targets(r.repo)).containsOnlyKeys("app-1.0.manifest.json", "app-2.0.manifest.json");
+        assertThat(RepositoryWriter.targets(r.repo).get("app-2.0.manifest.json").custom().get("channel").asText())
+                .isEqualTo("beta");
+        assertThat(r.signed("3.snapshot.json").at("/meta/targets.json/version").asLong()).isEqualTo(3);
+        assertThat(r.signed("timestamp.json").at("/meta/snapshot.json/version").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void publishingTheSameTargetAgainWritesNothing() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        r.publish("a.json", "same", "stable");
+        byte[] timestamp = r.read("timestamp.json");
+        PublishResult again = r.publish("a.json", "same", "stable");
+
+        assertThat(again.changed()).isFalse();
+        assertThat(again.targetsVersion()).isEqualTo(2);
+        assertThat(r.read("timestamp.json")).isEqualTo(timestamp);
+    }
+
+    @Test
+    void targetNamesAreplainFileNames() {
+        TestRepository r = new TestRepository(tmp);
+        for (String bad : new String[] {"../evil", "a/b", "..", ".", "", "x\ny"}) {
+            assertThatThrownBy(() -> r.publish(bad, "x", "stable"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad target name");
+        }
+    }
+
+    @Test
+    void resignTimestampWritesANewVersionWithAFreshExpiry() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        r.clock.advance(java.time.Duration.ofHours(20));
+        PublishResult res = r.writer.resignTimestamp(r.keys, r.repo);
+
+        assertThat(res.timestampVersion()).isEqualTo(2);
+        assertThat(res.snapshotVersion()).isEqualTo(1);
+        assertThat(r.signed("timestamp.json").get("expires").asText()).isEqualTo("2026-01-02T20:00:00Z");
+    }
+
+    @Test
+    void rotatingRootSignsTheNextRootWithOldAndNewKeysAndRetiresTheOldOnes() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        String oldKeyid = r.keysOf(Role.ROOT).get(0).keyid();
+        PublishResult res = r.writer.rotate(r.keys, r.repo, Role.ROOT, 2);
+
+        assertThat(res.rootVersion()).isEqualTo(2);
+        Envelope env = Envelope.parse("2.root.json", r.read("2.root.json"));
+        RootMetadata v1 = RootMetadata.parse("1.root.json", r.signed("1.root.json"));
+        RootMetadata v2 = RootMetadata.parse("2.root.json", env.signed());
+        v1.verify(Role.ROOT, env);
+        v2.verify(Role.ROOT, env);
+        assertThat(v2.role(Role.ROOT).threshold()).isEqualTo(2);
+        assertThat(v2.role(Role.ROOT).keyids()).doesNotContain(oldKeyid);
+        assertThat(v2.keys()).doesNotContainKey(oldKeyid);
+        assertThat(r.keysOf(Role.ROOT)).hasSize(2);
+        assertThat(r.keys.resolve("retired/root-v2/root-1.pem")).exists();
+        assertThat(r.read("root.json")).isEqualTo(r.read("2.root.json"));
+    }
+
+    @Test
+    void rotatingTargetsKeysResignsTargetsSnapshotAndTimestamp() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        r.publish("a.json", "x", "stable");
+        PublishResult res = r.writer.rotate(r.keys, r.repo, Role.TARGETS);
+
+        assertThat(res.rootVersion()).isEqualTo(2);
+        assertThat(res.targetsVersion()).isEqualTo(3);
+        RootMetadata v2 = RootMetadata.parse("2.root.json", r.signed("2.root.json"));
+        Envelope targets = Envelope.parse("3.targets.json", r.read("3.targets.json"));
+        v2.verify(Role.TARGETS, targets);
+        assertThat(RepositoryWriter.targets(r.repo)).containsOnlyKeys("a.json");
+        assertThat(fileNames(r.keys)).contains("targets.pem").doesNotContain(".staged-targets");
+    }
+
+    @Test
+    void addTargetsFailsClearlyWithoutTheKeys() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        Files.delete(r.keys.resolve("targets.pem"));
+        assertThatThrownBy(() -> r.writer.addTargets(r.keys, r.repo,
+                Map.of("a", new NewTarget(new byte[] {1}, JsonNodeFactory.instance.objectNode()))))
+                .isInstanceOf(TufException.class)
+                .hasMessageContaining("holds 0 of the targets keys that root version 1 lists; 1 needed");
+    }
+
+    private static java.util.List<String> fileNames(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+}

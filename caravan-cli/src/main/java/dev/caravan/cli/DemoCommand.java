@@ -13,7 +13,7 @@ import dev.caravan.testkit.SyntheticRelease;
 import dev.caravan.tuf.RepositoryConfig;
 import dev.caravan.tuf.RepositoryWriter;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code caravan demo}: the whole path in one process on loopback, with no setup. It makes
@@ -34,6 +36,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Publish a generated release, serve it, get it, then get a slightly changed version; print what happened.")
 final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--size", defaultValue = "128MiB", converter = ByteSize.Converter.class,
             description = "Size of the generated release (default ${DEFAULT-VALUE}).")
     long size;
@@ -46,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("caravan-demo-");
         try {
             return run(work, out);
@@ -57,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Path work, PrintStream out) throws Exception {
+    private int run(Path work, PrintWriter out) throws Exception {
         Path keys = work.resolve("keys");
         Path repo = work.resolve("repo");
         Path source = work.resolve("source");

@@ -9,12 +9,17 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code caravan get}: fetches, verifies and installs one release from an origin. */
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = "Fetch a release from an origin, verify every byte against the signed metadata, and install it into --out.")
 final class GetCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--origin", required = true, description = "The origin's base URL, e.g. http://origin:8080.")
     String origin;
 
@@ -56,10 +61,10 @@ final class GetCommand implements Callable<Integer> {
         try (OriginClient client = new OriginClient(config)) {
             ReleaseGetter.Request request = new ReleaseGetter.Request(origin, Files.readAllBytes(trustedRoot), product,
                     which.version, channel, out, cache == null ? defaultCache() : cache, connections);
-            ReleaseGetter.Result result = new ReleaseGetter(client, Clock.systemUTC(), ProgressPrinter.forStderr()).get(request);
+            ReleaseGetter.Result result = new ReleaseGetter(client, Clock.systemUTC(), ProgressPrinter.forStderr(spec.commandLine().getErr())).get(request);
             double seconds = (System.nanoTime() - started) / 1e9;
             var m = result.manifest();
-            System.out.printf("caravan get: installed %s (%d files, %s) into %s in %.1f s; fetched %d chunks (%s) from the origin, %s from the cache%n",
+            spec.commandLine().getOut().printf("caravan get: installed %s (%d files, %s) into %s in %.1f s; fetched %d chunks (%s) from the origin, %s from the cache%n",
                     m.releaseId(), m.files().size(), ProgressPrinter.human(m.totalBytes()), out, seconds, result.chunksFetched(),
                     ProgressPrinter.human(result.bytesFetched()),
                     ProgressPrinter.human(Math.max(0, distinctBytes(m) - result.bytesFetched())));

@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code caravan keys}: the publisher's signing keys and the repository's root of trust. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
@@ -30,7 +33,10 @@ final class KeysCommand {
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = "Create root, targets, snapshot and timestamp keys and write metadata/1.root.json.")
     static final class Init implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
         Folders folders;
 
         @Option(names = "--root-threshold", defaultValue = "1",
@@ -41,8 +47,8 @@ final class KeysCommand {
         public Integer call() throws Exception {
             new RepositoryWriter(RepositoryConfig.defaults(), Clock.systemUTC()).init(folders.keys, folders.repo, rootThreshold);
             Path root = folders.repo.resolve("metadata").resolve("1.root.json");
-            System.out.println("caravan keys: created keys in " + folders.keys.toAbsolutePath() + " (keep them private)");
-            System.out.println("caravan keys: wrote " + root.toAbsolutePath()
+            spec.commandLine().getOut().println("caravan keys: created keys in " + folders.keys.toAbsolutePath() + " (keep them private)");
+            spec.commandLine().getOut().println("caravan keys: wrote " + root.toAbsolutePath()
                     + " — give this file to every client as its trusted root");
             return 0;
         }
@@ -51,7 +57,10 @@ final class KeysCommand {
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = "Replace the keys of ROLE and write the next root, signed by the old and the new root keys.")
     static final class Rotate implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
         Folders folders;
 
         @Parameters(paramLabel = "ROLE", description = "root, targets, snapshot or timestamp.")
@@ -67,7 +76,7 @@ final class KeysCommand {
             PublishResult result = threshold == null
                     ? writer.rotate(folders.keys, folders.repo, r)
                     : writer.rotate(folders.keys, folders.repo, r, threshold);
-            System.out.println("caravan keys: rotated " + r.id() + " keys; wrote root version " + result.rootVersion());
+            spec.commandLine().getOut().println("caravan keys: rotated " + r.id() + " keys; wrote root version " + result.rootVersion());
             return 0;
         }
     }

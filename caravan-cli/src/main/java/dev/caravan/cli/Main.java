@@ -1,7 +1,7 @@
 package dev.caravan.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code caravan} command: the only {@code main()} of the project. Each subcommand is a
@@ -30,7 +30,7 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns the exit status (0 success, 1 failure, 2 usage). */
+    /** Runs the command line and returns the exit status: 0 on success, 1 on any failure. */
     public static int run(String... args) {
         return commandLine().execute(args);
     }
@@ -42,6 +42,11 @@ public final class Main implements Runnable {
             if (System.getenv("CARAVAN_DEBUG") != null) {
                 ex.printStackTrace(commandLine.getErr());
             }
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine bad = ex.getCommandLine();
+            bad.getErr().println("caravan " + bad.getCommandName() + ": " + oneLine(ex) + " (see --help)");
             return 1;
         });
         return cl;

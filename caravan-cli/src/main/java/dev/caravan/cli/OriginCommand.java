@@ -7,12 +7,17 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code caravan origin}: serves a repository folder over HTTP(S) until stopped. */
 @Command(name = "origin", mixinStandardHelpOptions = true,
         description = "Serve a repository folder over HTTP/1.1 (or HTTPS) until stopped.")
 final class OriginCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--repo", required = true, description = "The repository folder to serve.")
     Path repo;
 
@@ -51,9 +56,9 @@ final class OriginCommand implements Callable<Integer> {
             if (host.contains(":")) {
                 host = "[" + host + "]";
             }
-            System.out.println("caravan origin: serving " + repo.toAbsolutePath() + " at " + scheme + "://" + host + ":"
+            spec.commandLine().getOut().println("caravan origin: serving " + repo.toAbsolutePath() + " at " + scheme + "://" + host + ":"
                     + bound.getPort() + "/ (Ctrl-C to stop)");
-            System.out.flush();
+            spec.commandLine().getOut().flush();
             stopped.await();
         }
         return 0;

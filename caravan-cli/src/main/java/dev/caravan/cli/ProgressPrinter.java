@@ -1,7 +1,7 @@
 package dev.caravan.cli;
 
 import dev.caravan.agent.GetProgress;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 final class ProgressPrinter implements GetProgress {
     private static final int WIDTH = 30;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final LongSupplier nanoTime;
     private final AtomicLong done = new AtomicLong();
@@ -22,14 +22,14 @@ final class ProgressPrinter implements GetProgress {
     private volatile long lastDrawNanos;
     private volatile int lastTenth = -1;
 
-    ProgressPrinter(PrintStream out, boolean terminal, LongSupplier nanoTime) {
+    ProgressPrinter(PrintWriter out, boolean terminal, LongSupplier nanoTime) {
         this.out = out;
         this.terminal = terminal;
         this.nanoTime = nanoTime;
     }
 
-    static ProgressPrinter forStderr() {
-        return new ProgressPrinter(System.err, System.console() != null, System::nanoTime);
+    static ProgressPrinter forStderr(PrintWriter err) {
+        return new ProgressPrinter(err, System.console() != null, System::nanoTime);
     }
 
     @Override
@@ -38,6 +38,7 @@ final class ProgressPrinter implements GetProgress {
         startNanos = nanoTime.getAsLong();
         out.printf(Locale.ROOT, "%s: %s, %d chunks (%s) to fetch, %s already cached%n", release, human(releaseBytes),
                 missingChunks, human(missingBytes), human(Math.max(0, releaseBytes - missingBytes)));
+        out.flush();
     }
 
     @Override
@@ -59,6 +60,7 @@ final class ProgressPrinter implements GetProgress {
                     if (tenth > lastTenth) {
                         lastTenth = tenth;
                         out.println(line(now, t));
+                        out.flush();
                     }
                 }
             }
@@ -71,6 +73,7 @@ final class ProgressPrinter implements GetProgress {
             out.println();
         }
         out.println("installing ...");
+        out.flush();
     }
 
     private String line(long now, long t) {

@@ -10,13 +10,18 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code caravan publish}: turns a file or folder into a signed release of the repository. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Chunk PATH into the repository and sign it as a release (a TUF target).")
 final class PublishCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     KeysCommand.Folders folders;
 
@@ -39,9 +44,9 @@ final class PublishCommand implements Callable<Integer> {
                 ChunkingConfig.DEFAULT, Clock.systemUTC()).publish(folders.keys, folders.repo, release, channel, source);
         var m = result.manifest();
         if (result.alreadyPublished()) {
-            System.out.println("caravan publish: " + release + " is already published with this content; nothing changed");
+            spec.commandLine().getOut().println("caravan publish: " + release + " is already published with this content; nothing changed");
         } else {
-            System.out.printf("caravan publish: %s on %s: %d files, %s in %d chunks; %d new chunks (%s) stored; targets version %d%n",
+            spec.commandLine().getOut().printf("caravan publish: %s on %s: %d files, %s in %d chunks; %d new chunks (%s) stored; targets version %d%n",
                     release, channel, m.files().size(), ProgressPrinter.human(m.totalBytes()), m.chunks().size(),
                     result.newChunks(), ProgressPrinter.human(result.newBytes()), result.metadata().targetsVersion());
         }

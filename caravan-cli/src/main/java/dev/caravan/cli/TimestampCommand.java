@@ -3,15 +3,20 @@ package dev.caravan.cli;
 import dev.caravan.tuf.PublishResult;
 import dev.caravan.tuf.RepositoryConfig;
 import dev.caravan.tuf.RepositoryWriter;
-import java.util.concurrent.Callable;
 import java.time.Clock;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code caravan timestamp}: re-signs timestamp.json so that clients never see it expire. */
 @Command(name = "timestamp", mixinStandardHelpOptions = true,
         description = "Re-sign metadata/timestamp.json with a fresh expiry (run it from cron, more often than daily).")
 final class TimestampCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     KeysCommand.Folders folders;
 
@@ -19,7 +24,7 @@ final class TimestampCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PublishResult result = new RepositoryWriter(RepositoryConfig.defaults(), Clock.systemUTC())
                 .resignTimestamp(folders.keys, folders.repo);
-        System.out.println("caravan timestamp: wrote timestamp version " + result.timestampVersion());
+        spec.commandLine().getOut().println("caravan timestamp: wrote timestamp version " + result.timestampVersion());
         return 0;
     }
 }

@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code caravan tuf}: the TUF client on its own, for auditors and scripts. Exit status 0 on
@@ -41,6 +43,9 @@ final class TufCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true, description = "Trust ROOT_JSON, obtained out of band.")
     static final class Init implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         Common common;
 
@@ -50,7 +55,7 @@ final class TufCommand {
         @Override
         public Integer call() throws Exception {
             TufClient.init(common.metadataDir, Files.readAllBytes(root));
-            System.out.println("trusted " + root + " in " + common.metadataDir);
+            spec.commandLine().getOut().println("trusted " + root + " in " + common.metadataDir);
             return 0;
         }
     }
@@ -58,6 +63,9 @@ final class TufCommand {
     @Command(name = "refresh", mixinStandardHelpOptions = true,
             description = "Update the trusted metadata from the repository (TUF client workflow 5.1 to 5.6).")
     static final class Refresh implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         Common common;
 
@@ -69,7 +77,7 @@ final class TufCommand {
             try (UrlFetcher fetcher = new UrlFetcher(OriginClientConfig.defaults())) {
                 TufClient client = new TufClient(common.metadataDir, fetcher, metadataUrl, common.clock(), TufClientConfig.defaults());
                 client.refresh();
-                System.out.println("refreshed: root version " + client.rootVersion() + ", " + client.targets().size() + " targets");
+                spec.commandLine().getOut().println("refreshed: root version " + client.rootVersion() + ", " + client.targets().size() + " targets");
             }
             return 0;
         }
@@ -78,6 +86,9 @@ final class TufCommand {
     @Command(name = "download", mixinStandardHelpOptions = true,
             description = "Refresh, then download and verify each target NAME into --target-dir.")
     static final class Download implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         Common common;
 
@@ -115,7 +126,7 @@ final class TufCommand {
                     } finally {
                         Files.deleteIfExists(tmp);
                     }
-                    System.out.println("verified " + name + " (" + data.length + " bytes) -> " + out);
+                    spec.commandLine().getOut().println("verified " + name + " (" + data.length + " bytes) -> " + out);
                 }
             }
             return 0;

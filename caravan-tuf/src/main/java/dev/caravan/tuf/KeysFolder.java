@@ -83,6 +83,47 @@ final class KeysFolder {
         Files.delete(staging);
     }
 
+    /**
+     * Finishes or undoes a key rotation that stopped half-way: keys staged for a role move into
+     * place if {@code root} (the repository's newest) already lists them, else they are deleted
+     * (the new root was never written, so nothing trusts them).
+     */
+    void recover(RootMetadata root) throws IOException, TufException {
+        for (Role role : Role.values()) {
+            Path staging = staging(role);
+            if (!Files.isDirectory(staging)) {
+                continue;
+            }
+            List<String> staged = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(staging)) {
+                for (Path p : ds) {
+                    staged.add(SigningKey.fromPem(p.getFileName().toString(), Files.readAllBytes(p)).keyid());
+                }
+            }
+            if (!staged.isEmpty() && root.role(role).keyids().containsAll(staged)) {
+                replace(role, staging, "root-v" + root.version());
+            } else {
+                deleteTree(staging);
+            }
+        }
+    }
+
+    /** Where the new keys of {@code role} wait while a rotation writes the new root. */
+    Path staging(Role role) {
+        return dir.resolve(".staged-" + role.id());
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     List<Path> files(Role role) throws IOException {
         Pattern name = Pattern.compile(Pattern.quote(role.id()) + "(-\\d+)?\\.pem");
         List<Path> out = new ArrayList<>();

@@ -10,11 +10,13 @@ import java.util.regex.Pattern;
 
 /**
  * The current top-level metadata of a repository folder as the publisher finds it: the newest
- * {@code N.root.json}, {@code timestamp.json}, and the snapshot and targets versions the
- * timestamp leads to, each checked against the root's keys.
+ * {@code N.root.json} (checked against its own keys), {@code timestamp.json}, and the snapshot
+ * and targets versions the timestamp leads to. {@code staleFrom} is the highest of targets,
+ * snapshot and timestamp whose file the root's keys for it did not sign ({@code null} when all
+ * did): what a key rotation interrupted between writing the root and re-signing left behind.
  */
 record RepositoryState(Path repo, RootMetadata root, TimestampMetadata timestamp, SnapshotMetadata snapshot,
-                       TargetsMetadata targets) {
+                       TargetsMetadata targets, Role staleFrom) {
     private static final Pattern ROOT_FILE = Pattern.compile("(\\d+)\\.root\\.json");
 
     static Path metadataDir(Path repo) {
@@ -28,13 +30,31 @@ record RepositoryState(Path repo, RootMetadata root, TimestampMetadata timestamp
             throw new NoSuchFileException(meta.resolve("1.root.json").toString(), null,
                     "no root metadata: run keys init first");
         }
-        RootMetadata root = read(meta, newest + ".root.json", Role.ROOT, null);
-        TimestampMetadata ts = read(meta, "timestamp.json", Role.TIMESTAMP, root);
+        String rootFile = newest + ".root.json";
+        Envelope rootEnv = read(meta, rootFile);
+        RootMetadata root = RootMetadata.parse(rootFile, rootEnv.signed());
+        root.verify(Role.ROOT, rootEnv);
+        Envelope tsEnv = read(meta, "timestamp.json");
+        TimestampMetadata ts = TimestampMetadata.parse("timestamp.json", tsEnv.signed());
         String snapshotFile = ts.snapshot().version() + ".snapshot.json";
-        SnapshotMetadata snap = read(meta, snapshotFile, Role.SNAPSHOT, root);
+        Envelope snapEnv = read(meta, snapshotFile);
+        SnapshotMetadata snap = SnapshotMetadata.parse(snapshotFile, snapEnv.signed());
         String targetsFile = snap.meta().get("targets.json").version() + ".targets.json";
-        TargetsMetadata targets = read(meta, targetsFile, Role.TARGETS, root);
-        return new RepositoryState(repo, root, ts, snap, targets);
+        Envelope targetsEnv = read(meta, targetsFile);
+        TargetsMetadata targets = TargetsMetadata.parse(targetsFile, targetsEnv.signed());
+        Role stale = !signed(root, Role.TARGETS, targetsEnv) ? Role.TARGETS
+                : !signed(root, Role.SNAPSHOT, snapEnv) ? Role.SNAPSHOT
+                : !signed(root, Role.TIMESTAMP, tsEnv) ? Role.TIMESTAMP : null;
+        return new RepositoryState(repo, root, ts, snap, targets, stale);
+    }
+
+    private static boolean signed(RootMetadata root, Role role, Envelope env) {
+        try {
+            root.verify(role, env);
+            return true;
+        } catch (TufException e) {
+            return false;
+        }
     }
 
     static long newestRootVersion(Path meta) throws IOException {
@@ -53,17 +73,7 @@ record RepositoryState(Path repo, RootMetadata root, TimestampMetadata timestamp
         return newest;
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T read(Path meta, String file, Role role, RootMetadata root) throws IOException, TufException {
-        Envelope env = Envelope.parse(file, Files.readAllBytes(meta.resolve(file)));
-        Object parsed = switch (role) {
-            case ROOT -> RootMetadata.parse(file, env.signed());
-            case TIMESTAMP -> TimestampMetadata.parse(file, env.signed());
-            case SNAPSHOT -> SnapshotMetadata.parse(file, env.signed());
-            case TARGETS -> TargetsMetadata.parse(file, env.signed());
-        };
-        RootMetadata verifier = root != null ? root : (RootMetadata) parsed;
-        verifier.verify(role, env);
-        return (T) parsed;
+    private static Envelope read(Path meta, String file) throws IOException, TufException {
+        return Envelope.parse(file, Files.readAllBytes(meta.resolve(file)));
     }
 }

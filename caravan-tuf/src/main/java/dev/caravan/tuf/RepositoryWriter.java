@@ -105,7 +105,8 @@ public final class RepositoryWriter {
      */
     public PublishResult addTargets(Path keysDir, Path repoDir, Map<String, NewTarget> targets)
             throws IOException, TufException {
-        RepositoryState s = RepositoryState.load(repoDir);
+        KeysFolder keys = new KeysFolder(keysDir);
+        RepositoryState s = loadAndRepair(keys, repoDir);
         List<TargetInfo> changed = new ArrayList<>();
         Map<String, byte[]> contents = new TreeMap<>();
         for (Map.Entry<String, NewTarget> e : new TreeMap<>(targets).entrySet()) {
@@ -121,7 +122,6 @@ public final class RepositoryWriter {
         if (changed.isEmpty()) {
             return unchanged(s);
         }
-        KeysFolder keys = new KeysFolder(keysDir);
         Map<Role, List<SigningKey>> signers = new EnumMap<>(Role.class);
         for (Role r : List.of(Role.TARGETS, Role.SNAPSHOT, Role.TIMESTAMP)) {
             signers.put(r, signers(keys, s.root(), r));
@@ -140,9 +140,10 @@ public final class RepositoryWriter {
 
     /** Writes a new timestamp version with a fresh expiry (run it from cron, more often than the expiry). */
     public PublishResult resignTimestamp(Path keysDir, Path repoDir) throws IOException, TufException {
-        RepositoryState s = RepositoryState.load(repoDir);
+        KeysFolder keys = new KeysFolder(keysDir);
+        RepositoryState s = loadAndRepair(keys, repoDir);
         Map<Role, List<SigningKey>> signers = new EnumMap<>(Role.class);
-        signers.put(Role.TIMESTAMP, signers(new KeysFolder(keysDir), s.root(), Role.TIMESTAMP));
+        signers.put(Role.TIMESTAMP, signers(keys, s.root(), Role.TIMESTAMP));
         PublishResult result = writeChain(s, s.root().version(), Role.TIMESTAMP, List.of(), signers);
         log.info("re-signed timestamp of {}: v{}", repoDir, result.timestampVersion());
         return result;
@@ -150,7 +151,7 @@ public final class RepositoryWriter {
 
     /** {@link #rotate(Path, Path, Role, int)} keeping the role's current threshold. */
     public PublishResult rotate(Path keysDir, Path repoDir, Role role) throws IOException, TufException {
-        RepositoryState s = RepositoryState.load(repoDir);
+        RepositoryState s = loadAndRepair(new KeysFolder(keysDir), repoDir);
         return rotate(keysDir, repoDir, role, s.root().role(role).threshold());
     }
 
@@ -166,8 +167,8 @@ public final class RepositoryWriter {
         if (threshold < 1) {
             throw new IllegalArgumentException("threshold must be at least 1, got " + threshold);
         }
-        RepositoryState s = RepositoryState.load(repoDir);
         KeysFolder keys = new KeysFolder(keysDir);
+        RepositoryState s = loadAndRepair(keys, repoDir);
         List<SigningKey> oldRootSigners = signers(keys, s.root(), Role.ROOT);
         List<SigningKey> fresh = generate(threshold);
         long rootVersion = s.root().version() + 1;
@@ -181,8 +182,7 @@ public final class RepositoryWriter {
         byte[] rootBytes = Envelope.sign(rootSigned, rootSigners);
         RootMetadata newRoot = RootMetadata.parse(rootVersion + ".root.json", rootSigned);
 
-        Path staging = keysDir.resolve(".staged-" + role.id());
-        deleteTree(staging);
+        Path staging = keys.staging(role);
         KeysFolder.write(staging, role, fresh);
         Path meta = RepositoryState.metadataDir(repoDir);
         AtomicFile.write(meta.resolve(rootVersion + ".root.json"), rootBytes);
@@ -270,6 +270,30 @@ public final class RepositoryWriter {
                 && Arrays.equals(CanonicalJson.encode(a.custom()), CanonicalJson.encode(b.custom()));
     }
 
+    /**
+     * The repository's current state after finishing an interrupted key rotation (tuf-spec
+     * 6.1 leaves how to the implementer): staged keys move into place or are dropped, and if
+     * the newest root lists keys that did not sign the targets, snapshot or timestamp file,
+     * that role and those below it are re-signed at new versions.
+     */
+    private RepositoryState loadAndRepair(KeysFolder keys, Path repoDir) throws IOException, TufException {
+        RepositoryState s = RepositoryState.load(repoDir);
+        keys.recover(s.root());
+        if (s.staleFrom() == null) {
+            return s;
+        }
+        Map<Role, List<SigningKey>> signers = new EnumMap<>(Role.class);
+        for (Role r : List.of(Role.TARGETS, Role.SNAPSHOT, Role.TIMESTAMP)) {
+            if (r.ordinal() >= s.staleFrom().ordinal()) {
+                signers.put(r, signers(keys, s.root(), r));
+            }
+        }
+        writeChain(s, s.root().version(), s.staleFrom(), List.of(), signers);
+        log.warn("re-signed the {} metadata of {} and the roles below it: root version {} lists keys that had not "
+                + "signed it (an interrupted key rotation)", s.staleFrom().id(), repoDir, s.root().version());
+        return RepositoryState.load(repoDir);
+    }
+
     /** The keys in the folder that {@code root} lists for {@code role}; at least the role's threshold of them. */
     static List<SigningKey> signers(KeysFolder keys, RootMetadata root, Role role) throws IOException, TufException {
         RoleKeys wanted = root.role(role);
@@ -287,16 +311,5 @@ public final class RepositoryWriter {
             out.add(SigningKey.generate(config.keyType()));
         }
         return out;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

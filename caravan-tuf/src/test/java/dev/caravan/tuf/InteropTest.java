@@ -61,6 +61,25 @@ class InteropTest {
                 .hasMessage("root.json has 0 valid signatures from the root role's keys, 3 required (threshold)");
     }
 
+    @Test
+    void aLegacyPythonTufRsaPssSignatureVerifiesOverOurCanonicalJson() throws Exception {
+        byte[] file = resource("interop/python-tuf-legacy/1.root.json");
+        Envelope env = Envelope.parse("1.root.json", file);
+        String keyid = "5602f4df0cd26b2112f0833b1ce8d5fcbb595754961d3a04f37b9815e2ced503";
+        com.fasterxml.jackson.databind.JsonNode legacyKey = env.signed().at("/keys/" + keyid);
+        assertThat(Key.keyidOf(legacyKey)).isEqualTo(keyid);
+        com.fasterxml.jackson.databind.node.ObjectNode keyWithScheme = legacyKey.deepCopy();
+        keyWithScheme.remove("keyid_hash_algorithms");
+        keyWithScheme.put("scheme", "rsassa-pss-sha256");
+        Key rsa = Key.parse("1.root.json", Key.keyidOf(keyWithScheme), keyWithScheme);
+
+        assertThat(rsa.type()).isEqualTo(KeyType.RSA_PSS_SHA256);
+        assertThat(rsa.verify(env.canonicalSigned(), env.signatures().get(0).sig())).isTrue();
+        assertThatThrownBy(() -> RootMetadata.parse("1.root.json", env.signed()))
+                .isInstanceOf(TufException.BadFormat.class)
+                .hasMessage("1.root.json has _type \"Root\", expected \"root\"");
+    }
+
     static byte[] resource(String name) throws Exception {
         try (InputStream in = InteropTest.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {

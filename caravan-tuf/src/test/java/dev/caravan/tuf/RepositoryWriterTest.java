@@ -154,6 +154,42 @@ class RepositoryWriterTest {
                 .hasMessageContaining("holds 0 of the targets keys that root version 1 lists; 1 needed");
     }
 
+    @Test
+    void aRotationInterruptedAfterTheNewRootIsFinishedByTheNextOperation() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        r.publish("a.json", "x", "stable");
+        byte[] oldTimestamp = r.read("timestamp.json");
+        r.writer.rotate(r.keys, r.repo, Role.SNAPSHOT);
+        // Put the folders back as a crash right after writing 2.root.json would have left them.
+        r.write("timestamp.json", oldTimestamp);
+        Files.delete(r.meta("3.snapshot.json"));
+        Files.createDirectories(r.keys.resolve(".staged-snapshot"));
+        Files.move(r.keys.resolve("snapshot.pem"), r.keys.resolve(".staged-snapshot/snapshot.pem"));
+        Files.move(r.keys.resolve("retired/root-v2/snapshot.pem"), r.keys.resolve("snapshot.pem"));
+        assertThatThrownBy(r.client()::refresh)
+                .isInstanceOf(TufException.BadSignature.class)
+                .hasMessage("2.snapshot.json has 0 valid signatures from the snapshot role's keys, 1 required (threshold)");
+
+        PublishResult res = r.writer.resignTimestamp(r.keys, r.repo);
+
+        assertThat(res.snapshotVersion()).isEqualTo(3);
+        assertThat(res.timestampVersion()).isEqualTo(4);
+        assertThat(r.keys.resolve(".staged-snapshot")).doesNotExist();
+        r.client().refresh();
+    }
+
+    @Test
+    void keysStagedForARootThatWasNeverWrittenAreDropped() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        String timestampKey = r.keysOf(Role.TIMESTAMP).get(0).keyid();
+        KeysFolder.write(r.keys.resolve(".staged-timestamp"), Role.TIMESTAMP, java.util.List.of(SigningKey.generate(KeyType.ED25519)));
+
+        r.writer.resignTimestamp(r.keys, r.repo);
+
+        assertThat(r.keys.resolve(".staged-timestamp")).doesNotExist();
+        assertThat(r.keysOf(Role.TIMESTAMP)).extracting(SigningKey::keyid).containsExactly(timestampKey);
+    }
+
     private static java.util.List<String> fileNames(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).toList();

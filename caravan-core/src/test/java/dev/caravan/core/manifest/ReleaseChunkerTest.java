@@ -175,4 +175,17 @@ class ReleaseChunkerTest {
         assertThatThrownBy(() -> chunker.chunk(tree, RELEASE, "stable", NOW))
                 .isInstanceOf(IOException.class).hasMessageContaining("back\\slash").hasMessageContaining("backslash");
     }
+
+    @Test
+    void aFileThatChangesWhileItIsReadFailsThePublish() throws IOException {
+        write("grew.bin", random(7, 3000));
+        write("shrank.bin", random(8, 3000));
+        ReleaseStream grew = new ReleaseStream(java.util.List.of(new ReleaseStream.SourceFile("grew.bin", tree.resolve("grew.bin"), 2000, false)));
+        ReleaseStream shrank = new ReleaseStream(java.util.List.of(new ReleaseStream.SourceFile("shrank.bin", tree.resolve("shrank.bin"), 4000, false)));
+
+        assertThatThrownBy(() -> grew.readAllBytes())
+                .isInstanceOf(IOException.class).hasMessageContaining("grew.bin changed while it was being published: it is longer than the 2000 bytes");
+        assertThatThrownBy(() -> shrank.readAllBytes())
+                .isInstanceOf(IOException.class).hasMessageContaining("shrank.bin changed while it was being published: it is shorter than the 4000 bytes");
+    }
 }

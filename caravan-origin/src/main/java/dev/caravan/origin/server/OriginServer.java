@@ -72,11 +72,7 @@ public final class OriginServer implements AutoCloseable {
             throw new IllegalStateException("origin already started or closed");
         }
         RepositoryFiles files = new RepositoryFiles(config.repositoryRoot());
-        SslContext tls = config.tls()
-                ? SslContextBuilder.forServer(config.tlsCertificatePem().toFile(), config.tlsPrivateKeyPem().toFile())
-                        .protocols("TLSv1.3", "TLSv1.2")
-                        .build()
-                : null;
+        SslContext tls = config.tls() ? serverTls() : null;
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("origin-accept"), NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("origin-io"),
                 NioIoHandler.newFactory());
@@ -103,6 +99,17 @@ public final class OriginServer implements AutoCloseable {
                 config.uploadRateBytesPerSecond() == 0 ? "none" : config.uploadRateBytesPerSecond() + " bytes/s",
                 config.workerThreads(), config.idleTimeout());
         return address;
+    }
+
+    private SslContext serverTls() throws IOException {
+        try {
+            return SslContextBuilder.forServer(config.tlsCertificatePem().toFile(), config.tlsPrivateKeyPem().toFile())
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .build();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("origin TLS: cannot use tlsCertificatePem " + config.tlsCertificatePem()
+                    + " with its tlsPrivateKeyPem (PEM certificate chain and PKCS#8 key expected): " + e.getMessage(), e);
+        }
     }
 
     /** The bound address; only after {@link #start()}. */

@@ -95,11 +95,7 @@ sealed interface RangeSelection {
             if (c < '0' || c > '9') {
                 return -1;
             }
-            if (n > (Long.MAX_VALUE - (c - '0')) / 10) {
-                n = Long.MAX_VALUE;
-            } else if (n != Long.MAX_VALUE) {
-                n = n * 10 + (c - '0');
-            }
+            n = n > (Long.MAX_VALUE - (c - '0')) / 10 ? Long.MAX_VALUE : n * 10 + (c - '0');
         }
         return n;
     }

@@ -125,8 +125,8 @@ class NginxOriginSystemTest {
                 fail("nginx exited with " + nginx.exitValue() + ": " + Files.readString(prefix.resolve("stdout.log"))
                         + (Files.exists(errorLog) ? Files.readString(errorLog) : ""));
             }
-            try (Socket s = new Socket(address.getAddress(), port)) {
-                return true;
+            try (Socket probe = new Socket(address.getAddress(), port)) {
+                return probe.isConnected();
             } catch (IOException e) {
                 return false;
             }

@@ -1,0 +1,156 @@
+package dev.caravan.cli;
+
+import static dev.caravan.cli.PublishAndGetTest.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.caravan.origin.server.OriginConfig;
+import dev.caravan.origin.server.OriginServer;
+import dev.caravan.testkit.SyntheticRelease;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code caravan get} does with bad input and interruptions: fail clearly, lose nothing. */
+class GetFailuresTest {
+    @TempDir
+    Path tmp;
+
+    Path keys;
+    Path repo;
+    Path source;
+    Path root;
+
+    @BeforeEach
+    void publish() throws Exception {
+        keys = tmp.resolve("keys");
+        repo = tmp.resolve("repo");
+        source = tmp.resolve("source");
+        root = repo.resolve("metadata/1.root.json");
+        new SyntheticRelease(48L << 20, 120, 5).writeTo(source);
+        ok(Cli.run("keys", "init", "--keys", keys, "--repo", repo));
+        ok(Cli.run("publish", "--keys", keys, "--repo", repo, "--product", "app", "--version", "1.0", source));
+    }
+
+    @Test
+    void aTamperedChunkOnTheOriginFailsTheGetNamingTheChunkAndWritesNothing() throws Exception {
+        Path chunk = chunkFiles(repo.resolve("chunks")).get(3);
+        try (RandomAccessFile raf = new RandomAccessFile(chunk.toFile(), "rw")) {
+            raf.seek(1000);
+            int b = raf.read();
+            raf.seek(1000);
+            raf.write(b ^ 0x01);
+        }
+        Path out = tmp.resolve("out");
+        try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0))) {
+            Cli get = Cli.run("get", "--origin", "http://127.0.0.1:" + origin.start().getPort(), "--trusted-root", root,
+                    "--product", "app", "--version", "1.0", "--out", out, "--cache", tmp.resolve("cache"));
+
+            assertThat(get.exitCode()).as(get.toString()).isEqualTo(1);
+            assertThat(get.err()).contains("chunk " + chunk.getFileName()).contains("refused");
+            assertThat(out).doesNotExist();
+            assertThat(siblingsOf(out)).as("no staging folder left beside --out").isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedGetLeavesThePreviousInstallExactlyAsItWas() throws Exception {
+        Path out = tmp.resolve("out");
+        try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0))) {
+            String url = "http://127.0.0.1:" + origin.start().getPort();
+            ok(Cli.run("get", "--origin", url, "--trusted-root", root, "--product", "app", "--version", "1.0", "--out", out,
+                    "--cache", tmp.resolve("cache")));
+            SortedMap<String, String> installed = SyntheticRelease.digestTree(out);
+
+            SyntheticRelease.mutate(source, 0.02, 9);
+            ok(Cli.run("publish", "--keys", keys, "--repo", repo, "--product", "app", "--version", "1.1", source));
+            for (Path chunk : chunkFiles(repo.resolve("chunks"))) {
+                Files.write(chunk, new byte[] {1, 2, 3}); // the origin now serves garbage for every chunk
+            }
+            Cli get = Cli.run("get", "--origin", url, "--trusted-root", root, "--product", "app", "--version", "1.1",
+                    "--out", out, "--cache", tmp.resolve("cache"));
+
+            assertThat(get.exitCode()).as(get.toString()).isEqualTo(1);
+            assertThat(get.err()).contains("chunk ");
+            assertThat(SyntheticRelease.digestTree(out)).isEqualTo(installed);
+        }
+    }
+
+    @Test
+    void aGetKilledMidwayResumesWithoutFetchingAVerifiedChunkAgain() throws Exception {
+        Path out = tmp.resolve("out");
+        Path cache = tmp.resolve("cache");
+        long releaseBytes = 48L << 20;
+        // A slow origin (8 MB/s) so that the first get is surely killed in the middle.
+        OriginConfig config = OriginConfig.plain(repo, "127.0.0.1", 0).withUploadRateBytesPerSecond(8_000_000);
+        try (OriginServer origin = new OriginServer(config)) {
+            String url = "http://127.0.0.1:" + origin.start().getPort();
+            Process get = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                    "get", "--origin", url, "--trusted-root", root.toString(), "--product", "app", "--version", "1.0",
+                    "--out", out.toString(), "--cache", cache.toString())
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("first-get.log").toFile()).start();
+            Path chunks = cache.resolve("chunks");
+            await().atMost(Duration.ofSeconds(60)).until(() -> !get.isAlive() || chunkFiles(chunks).size() >= 8);
+            assertThat(get.isAlive()).as("the first get was still running when killed").isTrue();
+            get.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no cleanup
+            assertThat(out).doesNotExist();
+
+            List<Path> kept = chunkFiles(chunks);
+            long keptBytes = 0;
+            for (Path chunk : kept) {
+                keptBytes += Files.size(chunk);
+            }
+            long before = origin.bytesSent();
+            Cli resumed = ok(Cli.run("get", "--origin", url, "--trusted-root", root, "--product", "app", "--version", "1.0",
+                    "--out", out, "--cache", cache));
+            long sent = origin.bytesSent() - before;
+
+            assertThat(SyntheticRelease.digestTree(out)).isEqualTo(SyntheticRelease.digestTree(source));
+            long total = chunkFiles(repo.resolve("chunks")).size();
+            assertThat(resumed.out()).contains("fetched " + (total - kept.size()) + " chunks");
+            // Only the missing chunks, plus the (small) metadata and manifest, crossed the network again;
+            // each response also carries its HTTP headers (well under 1 KiB, while a chunk is >= 256 KiB).
+            long requests = total - kept.size() + 10;
+            assertThat(sent).isLessThanOrEqualTo(releaseBytes - keptBytes + filesBytes(repo.resolve("metadata"))
+                    + filesBytes(repo.resolve("targets")) + 1024 * requests);
+        }
+    }
+
+    static List<Path> chunkFiles(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return new ArrayList<>(walk.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}")).sorted().toList());
+        }
+    }
+
+    private static long filesBytes(Path dir) throws Exception {
+        long sum = 0;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                sum += Files.size(p);
+            }
+        }
+        return sum;
+    }
+
+    private static List<Path> siblingsOf(Path out) throws Exception {
+        try (Stream<Path> list = Files.list(out.getParent())) {
+            return list.filter(p -> p.getFileName().toString().contains(out.getFileName().toString())).toList();
+        }
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}

@@ -7,26 +7,30 @@ import dev.caravan.origin.client.OriginClient;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fetches missing chunks from the origin into a {@link ChunkStore}: several requests in flight
  * over the origin client's keep-alive connections, each chunk verified against its name before it
  * is stored. A chunk already in the store is never fetched again, so a killed fetch resumes where
- * it stopped.
+ * it stopped. It runs in the background and reports each arrival ({@link ChunkArrivals}), so an
+ * install can write files while later chunks are still on their way.
  *
  * <p>A transport fault is retried a few times with backoff; a chunk whose bytes do not match its
  * name fails the whole fetch at once with an {@link IntegrityException} naming the chunk: the
  * origin is the source of last resort, and a bad chunk there means a bad repository.
  */
-final class ChunkFetcher {
+final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
     static final int ATTEMPTS = 3;
 
     private final OriginClient origin;
@@ -35,6 +39,10 @@ final class ChunkFetcher {
     private final int inFlight;
     private final GetProgress progress;
     private final AtomicLong bytesFetched = new AtomicLong();
+    private final Deque<Map.Entry<Digest, Long>> queue = new ArrayDeque<>();
+    private final Map<Digest, CompletableFuture<Void>> arrivals = new HashMap<>();
+    private final List<CompletableFuture<Void>> workers = new ArrayList<>();
+    private ExecutorService pool;
 
     ChunkFetcher(OriginClient origin, String chunksBaseUrl, ChunkStore store, int inFlight, GetProgress progress) {
         if (inFlight < 1) {
@@ -52,42 +60,77 @@ final class ChunkFetcher {
         return bytesFetched.get();
     }
 
-    /** Fetches every chunk in {@code sizes} (digest to size in bytes) that the store lacks. */
-    void fetchMissing(Map<Digest, Long> sizes) throws IOException {
-        Deque<Map.Entry<Digest, Long>> queue = new ArrayDeque<>();
+    /**
+     * Starts fetching, in the order given, every chunk in {@code sizes} (digest to size in bytes);
+     * the caller has checked that the store lacks them.
+     */
+    void start(Map<Digest, Long> sizes) {
         for (Map.Entry<Digest, Long> e : sizes.entrySet()) {
-            if (!store.has(e.getKey())) {
-                queue.add(e);
-            }
+            queue.add(Map.entry(e.getKey(), e.getValue()));
+            arrivals.put(e.getKey(), new CompletableFuture<>());
         }
-        // Verification (SHA-256) and the fsync of each chunk run on a few threads of their own,
-        // so that the network keeps several requests in flight while the disk catches up.
-        ExecutorService workers = Executors.newFixedThreadPool(inFlight, r -> {
+        int threads = Math.max(1, Math.min(inFlight, sizes.size()));
+        pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "caravan-chunk-fetch");
             t.setDaemon(true);
             return t;
         });
-        try {
-            Collection<Future<?>> running = new ArrayDeque<>();
-            for (int i = 0; i < inFlight; i++) {
-                running.add(workers.submit(() -> {
-                    while (true) {
-                        Map.Entry<Digest, Long> next;
-                        synchronized (queue) {
-                            next = queue.poll();
-                        }
-                        if (next == null) {
-                            return null;
-                        }
-                        fetchOne(next.getKey(), next.getValue());
-                    }
-                }));
+        for (int i = 0; i < threads; i++) {
+            workers.add(CompletableFuture.runAsync(this::work, pool));
+        }
+    }
+
+    @Override
+    public void await(Digest chunk) throws IOException {
+        CompletableFuture<Void> arrival = arrivals.get(chunk);
+        if (arrival != null) {
+            join(arrival);
+        }
+    }
+
+    /** Waits until every chunk has arrived, or throws the first failure. */
+    void finish() throws IOException {
+        for (CompletableFuture<Void> w : workers) {
+            join(w);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (queue) {
+            queue.clear();
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    private void work() {
+        while (true) {
+            Map.Entry<Digest, Long> next;
+            synchronized (queue) {
+                next = queue.poll();
             }
-            for (Future<?> f : running) {
-                await(f, queue);
+            if (next == null) {
+                return;
             }
-        } finally {
-            workers.shutdownNow();
+            try {
+                fetchOne(next.getKey(), next.getValue());
+                arrivals.get(next.getKey()).complete(null);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                failAll(e);
+                throw new CompletionException(e);
+            }
+        }
+    }
+
+    /** One failure dooms the release: every chunk not yet arrived fails with the same cause. */
+    private void failAll(Exception cause) {
+        synchronized (queue) {
+            queue.clear();
+        }
+        for (CompletableFuture<Void> f : arrivals.values()) {
+            f.completeExceptionally(cause);
         }
     }
 
@@ -117,17 +160,19 @@ final class ChunkFetcher {
         throw new IOException("could not fetch chunk " + digest + " after " + ATTEMPTS + " attempts: " + last.getMessage(), last);
     }
 
-    private static void await(Future<?> f, Deque<?> queue) throws IOException {
+    private static void join(CompletableFuture<Void> f) throws IOException {
         try {
             f.get();
         } catch (ExecutionException e) {
-            synchronized (queue) {
-                queue.clear(); // stop the other workers after their current chunk
-            }
-            if (e.getCause() instanceof IOException io) {
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            if (cause instanceof IOException io) {
                 throw io;
             }
-            throw new IOException(e.getCause());
+            if (cause instanceof InterruptedException) {
+                throw new InterruptedIOException("interrupted while fetching chunks");
+            }
+            throw new IOException(cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while fetching chunks");

@@ -13,7 +13,4 @@ public interface GetProgress {
 
     /** One more chunk arrived and was verified. */
     default void chunkFetched(long bytes) {}
-
-    /** All chunks are present; installing into the output folder. */
-    default void installing() {}
 }

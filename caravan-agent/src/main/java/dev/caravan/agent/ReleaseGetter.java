@@ -100,12 +100,13 @@ public final class ReleaseGetter {
             }
         }
         progress.started(manifest.releaseId().toString(), manifest.totalBytes(), missing.size(), missingBytes);
-        ChunkFetcher fetcher = new ChunkFetcher(origin, request.originUrl() + "/chunks", store, request.requestsInFlight(),
-                progress);
-        fetcher.fetchMissing(missing);
-        progress.installing();
-        new ReleaseInstaller(store).install(manifest, request.out());
-        return new Result(manifest, missing.size(), fetcher.bytesFetched(), request.out());
+        try (ChunkFetcher fetcher = new ChunkFetcher(origin, request.originUrl() + "/chunks", store,
+                request.requestsInFlight(), progress)) {
+            fetcher.start(missing);
+            new ReleaseInstaller(store).install(manifest, request.out(), fetcher);
+            fetcher.finish();
+            return new Result(manifest, missing.size(), fetcher.bytesFetched(), request.out());
+        }
     }
 
     private static TargetInfo choose(TufClient tuf, Request request) throws TufException {

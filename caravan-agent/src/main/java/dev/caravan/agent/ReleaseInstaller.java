@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every path is checked again ({@link ReleasePaths}) and every chunk is checked to be in the
  * store before anything is written. The tree is built in a staging folder beside the target,
  * {@code <parent>/.<name>.caravan-staging-<random>} (same file system, so renames are atomic):
- * each file from its chunk slices (chunks verified as they are read), its size and SHA-256
+ * each file from its chunk slices, its size and SHA-256
  * checked, its mode set, and files and folders fsynced. Then it is swapped in: renamed to the
  * target if there is none; otherwise the old target is renamed aside
  * ({@code .<name>.caravan-old-<random>}), the new one renamed in, and the old one deleted.
@@ -55,6 +55,12 @@ import org.slf4j.LoggerFactory;
 public final class ReleaseInstaller {
     private static final Logger log = LoggerFactory.getLogger(ReleaseInstaller.class);
     private static final Set<PosixFilePermission> FOLDER_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+    private static final Set<PosixFilePermission> EXECUTABLE_MODE = FOLDER_MODE;
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+    /** Threads writing files (each also hashes what it writes). */
+    private static final int WRITERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /** Threads waiting in fsync at once, so that the journal can commit many files together. */
+    private static final int FSYNCERS = 16;
 
     private final ChunkStore store;
 
@@ -64,17 +70,25 @@ public final class ReleaseInstaller {
 
     /** Materializes {@code manifest} into {@code target}, replacing what is there, or leaves {@code target} untouched and throws. */
     public void install(Manifest manifest, Path target) throws IOException {
+        for (ChunkInfo chunk : manifest.distinctChunks()) {
+            if (!store.has(chunk.digest())) {
+                throw new NoSuchFileException(store.path(chunk.digest()).toString(), null,
+                        "cannot install " + manifest.releaseId() + ": chunk " + chunk.digest() + " is not in the chunk store");
+            }
+        }
+        install(manifest, target, ChunkArrivals.PRESENT);
+    }
+
+    /**
+     * Like {@link #install(Manifest, Path)}, but writes each file as soon as {@code arrivals} says
+     * its chunks are in the store, so that installing overlaps fetching.
+     */
+    void install(Manifest manifest, Path target, ChunkArrivals arrivals) throws IOException {
         String release = manifest.releaseId().toString();
         try {
             ReleasePaths.requireDistinct(manifest.files().stream().map(FileEntry::path).toList());
         } catch (IllegalArgumentException e) {
             throw new IOException("cannot install " + release + ": " + e.getMessage(), e);
-        }
-        for (ChunkInfo chunk : manifest.distinctChunks()) {
-            if (!store.has(chunk.digest())) {
-                throw new NoSuchFileException(store.path(chunk.digest()).toString(), null,
-                        "cannot install " + release + ": chunk " + chunk.digest() + " is not in the chunk store");
-            }
         }
         Path absolute = target.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
@@ -90,7 +104,7 @@ public final class ReleaseInstaller {
         Path staging = parent.resolve("." + name + ".caravan-staging-" + randomSuffix());
         Files.createDirectory(staging);
         try {
-            writeTree(manifest, staging);
+            writeTree(manifest, staging, arrivals);
             swapIn(staging, absolute);
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -102,18 +116,38 @@ public final class ReleaseInstaller {
         }
     }
 
-    private void writeTree(Manifest manifest, Path staging) throws IOException {
+    private void writeTree(Manifest manifest, Path staging, ChunkArrivals arrivals) throws IOException {
         Set<Path> folders = new LinkedHashSet<>();
         folders.add(staging);
-        ChunkReader chunks = new ChunkReader(store);
+        List<Path> outs = new ArrayList<>(manifest.files().size());
         for (FileEntry file : manifest.files()) {
             Path out = ReleasePaths.resolve(staging, file.path());
             for (Path folder = out.getParent(); !folders.contains(folder); folder = folder.getParent()) {
                 folders.add(folder);
             }
-            Files.createDirectories(out.getParent());
-            writeFile(file, out, chunks);
+            outs.add(out);
         }
+        for (Path folder : folders) {
+            Files.createDirectories(folder);
+        }
+        // Files are written by a few threads, each taking a contiguous run of the path order so
+        // that consecutive small files still share the chunk they come from; then all are fsynced
+        // together, which lets the file system commit them in a few journal transactions instead
+        // of one per file.
+        List<FileEntry> files = manifest.files();
+        Parallel.forEachRange(files.size(), WRITERS, (from, to) -> {
+            ChunkReader chunks = new ChunkReader(store, arrivals);
+            for (int i = from; i < to; i++) {
+                writeFile(files.get(i), outs.get(i), chunks);
+            }
+        });
+        Parallel.forEachRange(outs.size(), FSYNCERS, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                try (FileChannel ch = FileChannel.open(outs.get(i), StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            }
+        });
         List<Path> deepestFirst = new ArrayList<>(folders);
         deepestFirst.sort(Comparator.comparingInt(Path::getNameCount).reversed());
         for (Path folder : deepestFirst) {
@@ -141,11 +175,11 @@ public final class ReleaseInstaller {
             }
             Digest actual = Digest.ofBytes(sha256.digest());
             if (written != file.size() || !actual.equals(file.sha256())) {
+                chunks.verifyAll(file); // names (and removes) a chunk that went bad in the store, if that is the cause
                 throw new IntegrityException("file " + file.path() + " came out as " + written + " bytes with SHA-256 " + actual
                         + "; the manifest says " + file.size() + " bytes with SHA-256 " + file.sha256());
             }
-            Files.setPosixFilePermissions(out, PosixFilePermissions.fromString(file.executable() ? "rwxr-xr-x" : "rw-r--r--"));
-            ch.force(true);
+            Files.setPosixFilePermissions(out, file.executable() ? EXECUTABLE_MODE : FILE_MODE);
         }
     }
 
@@ -208,22 +242,38 @@ public final class ReleaseInstaller {
         return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
-    /** Reads chunks through the store, which verifies each; keeps the last one, since consecutive small files share it. */
+    /**
+     * Reads chunks from the store for one writer thread; keeps the last one, since consecutive
+     * small files share it. Chunks are read without hashing them again: each file's SHA-256 is
+     * checked after it is written, which covers every byte read, and only when a file fails is
+     * each of its chunks verified, to name the one that went bad.
+     */
     private static final class ChunkReader {
         private final ChunkStore store;
+        private final ChunkArrivals arrivals;
         private Digest lastDigest;
         private byte[] lastBytes;
 
-        ChunkReader(ChunkStore store) {
+        ChunkReader(ChunkStore store, ChunkArrivals arrivals) {
             this.store = store;
+            this.arrivals = arrivals;
         }
 
         byte[] read(Digest digest) throws IOException {
             if (!digest.equals(lastDigest)) {
-                lastBytes = store.read(digest);
+                arrivals.await(digest);
+                lastBytes = Files.readAllBytes(store.path(digest));
                 lastDigest = digest;
             }
             return lastBytes;
+        }
+
+        /** Verifies every chunk of {@code file} through the store, which throws naming a bad one and removes it. */
+        void verifyAll(FileEntry file) throws IOException {
+            lastDigest = null;
+            for (ChunkSlice slice : file.slices()) {
+                store.read(slice.chunk());
+            }
         }
     }
 }

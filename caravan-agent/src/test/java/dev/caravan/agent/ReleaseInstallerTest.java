@@ -148,7 +148,8 @@ class ReleaseInstallerTest {
         write(target, "keep/me.txt", "precious".getBytes(StandardCharsets.UTF_8));
         Map<String, String> before = snapshot(target);
         Manifest manifest = sampleRelease();
-        Digest corrupt = manifest.chunks().getLast().digest();
+        // The first chunk lies inside bin/app alone, so exactly one writer reads it.
+        Digest corrupt = manifest.chunks().getFirst().digest();
         byte[] bytes = Files.readAllBytes(store.path(corrupt));
         bytes[bytes.length / 2] ^= 1;
         Files.write(store.path(corrupt), bytes);

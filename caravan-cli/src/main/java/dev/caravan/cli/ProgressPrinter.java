@@ -49,7 +49,7 @@ final class ProgressPrinter implements GetProgress {
             if (t - lastDrawNanos > 100_000_000L || now >= total) {
                 lastDrawNanos = t;
                 synchronized (this) {
-                    out.print("\r" + line(now, t));
+                    out.print("\r" + line(now, t) + (now >= total ? "\n" : ""));
                     out.flush();
                 }
             }
@@ -65,15 +65,6 @@ final class ProgressPrinter implements GetProgress {
                 }
             }
         }
-    }
-
-    @Override
-    public void installing() {
-        if (terminal && total > 0) {
-            out.println();
-        }
-        out.println("installing ...");
-        out.flush();
     }
 
     private String line(long now, long t) {

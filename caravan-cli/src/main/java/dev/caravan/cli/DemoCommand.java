@@ -9,7 +9,6 @@ import dev.caravan.origin.client.OriginClientConfig;
 import dev.caravan.origin.publish.Publisher;
 import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
-import dev.caravan.testkit.SyntheticRelease;
 import dev.caravan.tuf.RepositoryConfig;
 import dev.caravan.tuf.RepositoryWriter;
 import java.io.IOException;

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
-import dev.caravan.testkit.SyntheticRelease;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
-import dev.caravan.testkit.SyntheticRelease;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;

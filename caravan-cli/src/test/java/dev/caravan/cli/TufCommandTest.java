@@ -3,7 +3,6 @@ package dev.caravan.cli;
 import static dev.caravan.cli.PublishAndGetTest.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.caravan.testkit.SyntheticRelease;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;

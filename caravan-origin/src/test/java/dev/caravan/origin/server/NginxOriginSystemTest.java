@@ -2,28 +2,23 @@ package dev.caravan.origin.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
-import static org.awaitility.Awaitility.await;
 
 import dev.caravan.core.Digest;
 import dev.caravan.origin.client.OriginClient;
 import dev.caravan.origin.client.OriginClientConfig;
 import dev.caravan.origin.server.RawHttpConnection.Response;
+import dev.caravan.testkit.Nginx;
 import dev.caravan.tuf.RemoteFetcher;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -33,114 +28,31 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The same repository folder served by a real nginx, as DESIGN.md promises: the origin client
  * fetches metadata, chunks and ranges from it, 404 means not found, and nginx sends the same
- * cache rules as {@link OriginServer}. Needs nginx at /usr/sbin/nginx (or {@code -Dnginx=PATH});
+ * cache rules as {@link OriginServer}, with the server block users are given
+ * ({@link Nginx#SERVER_BLOCK}). Needs nginx at /usr/sbin/nginx (or {@code -Dnginx=PATH});
  * run with {@code -Psystem}.
  */
 @Tag("system")
 class NginxOriginSystemTest {
-
-    /** The server block of docs: the cache rules of {@link ServedFile} in nginx terms. */
-    static final String SERVER_BLOCK = """
-                server {
-                    listen      %s;
-                    root        %s;
-                    etag        on;
-                    autoindex   off;
-                    # the publisher writes no symbolic links: refuse them all below the root
-                    disable_symlinks on from=$document_root;
-
-                    # dot-files: the publisher's temporary files while it writes
-                    location ~ /\\. { return 404; }
-                    # consistent-snapshot metadata (N.root.json, N.snapshot.json, N.targets.json, ...)
-                    location ~ "^/metadata/[0-9]+\\.[^/]+\\.json$" {
-                        add_header Cache-Control "public, max-age=31536000, immutable";
-                    }
-                    # hash-prefixed targets (manifests)
-                    location ~ "^/targets/(.*/)?([0-9a-f]{64}|[0-9a-f]{128})\\.[^/]+$" {
-                        add_header Cache-Control "public, max-age=31536000, immutable";
-                    }
-                    # content-addressed chunks
-                    location /chunks/ {
-                        add_header Cache-Control "public, max-age=31536000, immutable";
-                    }
-                    # timestamp.json and anything else that changes in place
-                    location / {
-                        add_header Cache-Control "no-cache";
-                    }
-                }
-            """;
-
     @TempDir
     Path dir;
     TestRepository repo;
-    Process nginx;
-    Path errorLog;
+    Nginx nginx;
     String base;
     InetSocketAddress address;
 
     @BeforeEach
     void startNginx() throws IOException {
-        Path binary = Path.of(System.getProperty("nginx", "/usr/sbin/nginx"));
-        if (!Files.isExecutable(binary)) {
-            fail("nginx not found at " + binary + ": install it (apt-get install -y nginx; .ci/run does) or pass -Dnginx=PATH");
-        }
         repo = new TestRepository(dir);
-        Path prefix = Files.createDirectories(dir.resolve("nginx"));
-        errorLog = prefix.resolve("error.log");
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        Path conf = Files.writeString(prefix.resolve("nginx.conf"), """
-                # one process as the user running the test: no user switch, no pid in /run
-                daemon off;
-                master_process off;
-                worker_processes 1;
-                pid %1$s/nginx.pid;
-                error_log %1$s/error.log warn;
-                events { worker_connections 256; }
-                http {
-                    access_log %1$s/access.log;
-                    client_body_temp_path %1$s/client_body;
-                    proxy_temp_path %1$s/proxy;
-                    fastcgi_temp_path %1$s/fastcgi;
-                    uwsgi_temp_path %1$s/uwsgi;
-                    scgi_temp_path %1$s/scgi;
-                    types { application/json json; }
-                    default_type application/octet-stream;
-                    sendfile on;
-                    tcp_nopush on;
-                    keepalive_timeout 60s;
-                    keepalive_requests 10000;
-                %2$s
-                }
-                """.formatted(prefix, SERVER_BLOCK.formatted("127.0.0.1:" + port, repo.root)));
-        nginx = new ProcessBuilder(binary.toString(), "-p", prefix.toString(), "-c", conf.toString(), "-e", errorLog.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(prefix.resolve("stdout.log").toFile())
-                .start();
-        address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            if (!nginx.isAlive()) {
-                fail("nginx exited with " + nginx.exitValue() + ": " + Files.readString(prefix.resolve("stdout.log"))
-                        + (Files.exists(errorLog) ? Files.readString(errorLog) : ""));
-            }
-            try (Socket probe = new Socket(address.getAddress(), port)) {
-                return probe.isConnected();
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        base = "http://127.0.0.1:" + port + "/";
+        nginx = Nginx.serve(repo.root, dir.resolve("nginx"));
+        address = new InetSocketAddress(InetAddress.getLoopbackAddress(), nginx.port());
+        base = nginx.baseUrl() + "/";
     }
 
     @AfterEach
-    void stopNginx() throws Exception {
+    void stopNginx() {
         if (nginx != null) {
-            nginx.destroy();
-            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-                nginx.destroyForcibly();
-            }
+            nginx.close();
         }
     }
 

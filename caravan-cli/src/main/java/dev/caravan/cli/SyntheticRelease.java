@@ -1,4 +1,4 @@
-package dev.caravan.testkit;
+package dev.caravan.cli;
 
 import dev.caravan.core.Digest;
 import java.io.IOException;

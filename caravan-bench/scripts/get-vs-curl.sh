@@ -2,7 +2,8 @@
 # Benchmark: `caravan get` of a release from a local `caravan origin` over loopback, against curl
 # fetching the same chunk files from the same origin over one keep-alive connection.
 #
-#   caravan-bench/scripts/get-vs-curl.sh [SIZE_MIB] [FILES] [RUNS]     (defaults: 256 1000 5)
+#   caravan-bench/scripts/get-vs-curl.sh [SIZE_MIB] [FILES] [RUNS] [ORIGIN_RATE]
+#                                              (defaults: 256 1000 5 0; rate as `caravan origin --upload-rate`, 0: none)
 #
 # Each run starts cold: an empty cache and no installed tree for `get`, an empty folder for curl.
 # `get` verifies every chunk, writes it to its cache, installs the tree (all-or-nothing, fsynced)
@@ -12,6 +13,7 @@ set -euo pipefail
 size_mib=${1:-256}
 files=${2:-1000}
 runs=${3:-5}
+rate=${4:-0}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 caravan="$here/caravan"
 work="$(mktemp -d /tmp/caravan-get-vs-curl.XXXXXX)"
@@ -37,7 +39,7 @@ PY
 "$caravan" publish --keys "$work/keys" --repo "$work/repo" --product bench --version 1 "$work/src"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$caravan" origin --repo "$work/repo" --listen "127.0.0.1:$port" >"$work/origin.log" 2>&1 &
+"$caravan" origin --repo "$work/repo" --listen "127.0.0.1:$port" --upload-rate "$rate" >"$work/origin.log" 2>&1 &
 origin_pid=$!
 for _ in $(seq 100); do grep -q serving "$work/origin.log" 2>/dev/null && break; sleep 0.1; done
 url="http://127.0.0.1:$port"

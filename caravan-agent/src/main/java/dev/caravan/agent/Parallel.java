@@ -1,5 +1,6 @@
 package dev.caravan.agent;
 
+import dev.caravan.core.IntegrityException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -20,8 +21,9 @@ final class Parallel {
 
     /**
      * Splits {@code [0, size)} into at most {@code threads} contiguous parts and runs {@code task}
-     * on each in its own thread; returns when all are done, rethrowing the first failure (the
-     * other parts are interrupted).
+     * on each in its own thread; returns when all are done. When parts fail, an integrity fault
+     * wins over the others (it names the bad chunk; another part may only have seen that chunk
+     * removed), then the first in range order.
      */
     static void forEachRange(int size, int threads, RangeTask task) throws IOException {
         int parts = Math.max(1, Math.min(threads, size));
@@ -44,17 +46,25 @@ final class Parallel {
                     return null;
                 }));
             }
+            Throwable failure = null;
             for (Future<Void> f : futures) {
-                f.get();
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (failure == null || (e.getCause() instanceof IntegrityException && !(failure instanceof IntegrityException))) {
+                        failure = e.getCause();
+                    }
+                }
             }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
+            if (failure instanceof IOException io) {
                 throw io;
             }
-            if (e.getCause() instanceof RuntimeException re) {
+            if (failure instanceof RuntimeException re) {
                 throw re;
             }
-            throw new IOException(e.getCause());
+            if (failure != null) {
+                throw new IOException(failure);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while installing");

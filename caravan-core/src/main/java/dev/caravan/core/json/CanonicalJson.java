@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +23,7 @@ public final class CanonicalJson {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private CanonicalJson() {}
@@ -43,10 +43,7 @@ public final class CanonicalJson {
     private static void write(JsonNode node, ByteArrayOutputStream out) {
         switch (node.getNodeType()) {
             case OBJECT -> {
-                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                    fields.add(it.next());
-                }
+                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(node.properties());
                 fields.sort((a, b) -> compareCodePoints(a.getKey(), b.getKey()));
                 out.write('{');
                 for (int i = 0; i < fields.size(); i++) {

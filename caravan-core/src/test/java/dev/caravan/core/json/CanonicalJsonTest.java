@@ -79,6 +79,11 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void trailingContentIsRefusedWhenParsing() {
+        assertThatThrownBy(() -> canonical("{\"a\": 1} {\"b\": 2}")).isInstanceOf(IOException.class).hasMessageContaining("Trailing");
+    }
+
+    @Test
     void duplicateKeysAreRefusedWhenParsing() {
         assertThatThrownBy(() -> canonical("{\"a\": 1, \"a\": 2}")).isInstanceOf(IOException.class).hasMessageContaining("a");
     }

@@ -12,11 +12,14 @@ import dev.caravan.tuf.TufClient;
 import dev.caravan.tuf.TufClientConfig;
 import dev.caravan.tuf.TufException;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -89,6 +92,12 @@ public final class ReleaseGetter {
         TargetInfo target = choose(tuf, request);
         Manifest manifest = Manifest.parse(tuf.downloadTarget(target, request.originUrl() + "/targets"));
         requireMatches(manifest, target);
+        if (!manifest.product().equals(request.product())
+                || (request.version() != null && !manifest.version().equals(request.version()))) {
+            throw new TufException("asked for " + request.product() + " " + (request.version() == null
+                    ? "on " + request.channel() : request.version()) + " but target " + target.name() + " is "
+                    + manifest.releaseId() + "; refusing to install another release");
+        }
 
         ChunkStore store = new ChunkStore(request.cache().resolve("chunks"));
         Map<Digest, Long> missing = new LinkedHashMap<>();
@@ -138,8 +147,26 @@ public final class ReleaseGetter {
         return v != null && v.isTextual() ? v.textValue() : null;
     }
 
-    /** A short, file-name-safe key for an origin URL: each origin gets its own trusted metadata. */
+    /**
+     * A short, file-name-safe key for an origin: each origin gets its own trusted metadata. The
+     * URL is normalized first (scheme and host in lower case, default port dropped, no trailing
+     * slash) so that spelling the same origin differently does not start trust afresh.
+     */
     static String originKey(String originUrl) {
-        return Digest.sha256(originUrl.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
+        String normalized = originUrl;
+        try {
+            URI uri = new URI(originUrl).normalize();
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            int port = uri.getPort();
+            if ((scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443)) {
+                port = -1;
+            }
+            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+            String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
+            normalized = scheme + "://" + host + (port == -1 ? "" : ":" + port) + path;
+        } catch (URISyntaxException e) {
+            // not a URI the client could fetch anyway; key it as given
+        }
+        return Digest.sha256(normalized.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
     }
 }

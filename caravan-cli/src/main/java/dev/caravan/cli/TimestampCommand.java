@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code caravan timestamp}: re-signs timestamp.json so that clients never see it expire. */
 @Command(name = "timestamp", mixinStandardHelpOptions = true,
-        description = "Re-sign metadata/timestamp.json with a fresh expiry (run it from cron, more often than daily).")
+        description = {"Re-sign metadata/timestamp.json with a fresh expiry (run it from cron, more often than daily).",
+                "Snapshot and targets metadata are re-signed too once half their validity is gone."})
 final class TimestampCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -24,7 +25,8 @@ final class TimestampCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PublishResult result = new RepositoryWriter(RepositoryConfig.defaults(), Clock.systemUTC())
                 .resignTimestamp(folders.keys, folders.repo);
-        spec.commandLine().getOut().println("caravan timestamp: wrote timestamp version " + result.timestampVersion());
+        spec.commandLine().getOut().println("caravan timestamp: wrote timestamp version " + result.timestampVersion()
+                + " (snapshot version " + result.snapshotVersion() + ", targets version " + result.targetsVersion() + ")");
         return 0;
     }
 }

@@ -61,6 +61,24 @@ class GetFailuresTest {
     }
 
     @Test
+    void aReleaseWhoseTargetNameCollidesIsNeitherPublishedNorInstalledInsteadOfTheOneAskedFor() throws Exception {
+        ok(Cli.run("publish", "--keys", keys, "--repo", repo, "--product", "app-x", "--version", "1", source));
+        Cli collide = Cli.run("publish", "--keys", keys, "--repo", repo, "--product", "app", "--version", "x-1", source);
+        assertThat(collide.exitCode()).isEqualTo(1);
+        assertThat(collide.err()).contains("is taken by app-x 1");
+
+        Path out = tmp.resolve("out");
+        try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0))) {
+            Cli get = Cli.run("get", "--origin", "http://127.0.0.1:" + origin.start().getPort(), "--trusted-root", root,
+                    "--product", "app", "--version", "x-1", "--out", out, "--cache", tmp.resolve("cache"));
+
+            assertThat(get.exitCode()).as(get.toString()).isEqualTo(1);
+            assertThat(get.err()).contains("asked for app x-1").contains("is app-x 1");
+            assertThat(out).doesNotExist();
+        }
+    }
+
+    @Test
     void aFailedGetLeavesThePreviousInstallExactlyAsItWas() throws Exception {
         Path out = tmp.resolve("out");
         try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0))) {

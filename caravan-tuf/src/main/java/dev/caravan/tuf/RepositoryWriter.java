@@ -58,6 +58,7 @@ public final class RepositoryWriter {
      * {@code timestamp.json}.
      */
     public PublishResult init(Path keysDir, Path repoDir, int rootThreshold) throws IOException, TufException {
+        requireApart(keysDir, repoDir);
         if (rootThreshold < 1) {
             throw new IllegalArgumentException("rootThreshold must be at least 1, got " + rootThreshold);
         }
@@ -105,6 +106,7 @@ public final class RepositoryWriter {
      */
     public PublishResult addTargets(Path keysDir, Path repoDir, Map<String, NewTarget> targets)
             throws IOException, TufException {
+        requireApart(keysDir, repoDir);
         KeysFolder keys = new KeysFolder(keysDir);
         RepositoryState s = loadAndRepair(keys, repoDir);
         List<TargetInfo> changed = new ArrayList<>();
@@ -138,15 +140,39 @@ public final class RepositoryWriter {
         return result;
     }
 
-    /** Writes a new timestamp version with a fresh expiry (run it from cron, more often than the expiry). */
+    /**
+     * Writes a new timestamp version with a fresh expiry (run it from cron, more often than the
+     * expiry). When the targets or snapshot metadata has less than half of its validity left, it
+     * is re-signed too (same content, next version), so a repository with no new release never
+     * freezes its clients; those keys must then be in {@code keysDir}. The root cannot be renewed
+     * this way: it needs the root keys ({@code caravan keys rotate}).
+     */
     public PublishResult resignTimestamp(Path keysDir, Path repoDir) throws IOException, TufException {
+        requireApart(keysDir, repoDir);
         KeysFolder keys = new KeysFolder(keysDir);
         RepositoryState s = loadAndRepair(keys, repoDir);
+        Instant now = clock.instant();
+        Role from = expiresWithinHalf(s.targets().expires(), config.targetsExpiry(), now) ? Role.TARGETS
+                : expiresWithinHalf(s.snapshot().expires(), config.snapshotExpiry(), now) ? Role.SNAPSHOT
+                : Role.TIMESTAMP;
         Map<Role, List<SigningKey>> signers = new EnumMap<>(Role.class);
-        signers.put(Role.TIMESTAMP, signers(keys, s.root(), Role.TIMESTAMP));
-        PublishResult result = writeChain(s, s.root().version(), Role.TIMESTAMP, List.of(), signers);
-        log.info("re-signed timestamp of {}: v{}", repoDir, result.timestampVersion());
+        for (Role r : List.of(Role.TARGETS, Role.SNAPSHOT, Role.TIMESTAMP)) {
+            if (r.ordinal() >= from.ordinal()) {
+                signers.put(r, signers(keys, s.root(), r));
+            }
+        }
+        PublishResult result = writeChain(s, s.root().version(), from, List.of(), signers);
+        log.info("re-signed {} and below of {}: targets v{}, snapshot v{}, timestamp v{}", from.id(), repoDir,
+                result.targetsVersion(), result.snapshotVersion(), result.timestampVersion());
+        if (expiresWithinHalf(s.root().expires(), config.rootExpiry(), now)) {
+            log.warn("root metadata of {} expires at {}: renew it with the root keys (caravan keys rotate)", repoDir,
+                    s.root().expires());
+        }
         return result;
+    }
+
+    private static boolean expiresWithinHalf(Instant expires, java.time.Duration validity, Instant now) {
+        return !expires.isAfter(now.plus(validity.dividedBy(2)));
     }
 
     /** {@link #rotate(Path, Path, Role, int)} keeping the role's current threshold. */
@@ -164,6 +190,7 @@ public final class RepositoryWriter {
      * {@code <keys>/retired/root-v<N+1>/}.
      */
     public PublishResult rotate(Path keysDir, Path repoDir, Role role, int threshold) throws IOException, TufException {
+        requireApart(keysDir, repoDir);
         if (threshold < 1) {
             throw new IllegalArgumentException("threshold must be at least 1, got " + threshold);
         }
@@ -204,6 +231,19 @@ public final class RepositoryWriter {
         log.info("rotated {} keys of {}: root v{}, {} new key(s), threshold {}", role.id(), repoDir, rootVersion,
                 threshold, threshold);
         return result;
+    }
+
+    /**
+     * Refuses a keys folder inside the repository folder (or the other way round): whatever
+     * serves the repository would serve the private keys too.
+     */
+    static void requireApart(Path keysDir, Path repoDir) throws IOException {
+        Path keys = keysDir.toAbsolutePath().normalize();
+        Path repo = repoDir.toAbsolutePath().normalize();
+        if (keys.startsWith(repo) || repo.startsWith(keys)) {
+            throw new IOException("the keys folder " + keysDir + " and the repository " + repoDir
+                    + " must be apart: whatever serves the repository would serve the private keys");
+        }
     }
 
     /** The targets the repository's current targets metadata lists, by name. */

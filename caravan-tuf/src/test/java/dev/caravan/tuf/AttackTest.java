@@ -228,7 +228,11 @@ class AttackTest {
         @Test
         void anExpiredSnapshot() throws Exception {
             r.clock.advance(Duration.ofDays(8));
-            r.writer.resignTimestamp(r.keys, r.repo);
+            // A mirror freezing the repository, with the online timestamp key: a fresh timestamp over the expired snapshot.
+            ObjectNode ts = r.signed("timestamp.json");
+            ts.put("version", r.timestampVersion() + 1);
+            ts.put("expires", TestRepository.iso(r.clock.instant().plus(Duration.ofDays(1))));
+            r.write("timestamp.json", r.signAs(Role.TIMESTAMP, ts));
             assertThatThrownBy(client::refresh)
                     .isInstanceOf(TufException.Expired.class)
                     .hasMessage("2.snapshot.json expired at 2026-01-08T00:00:00Z, before the update started at "

@@ -110,6 +110,29 @@ class RepositoryWriterTest {
     }
 
     @Test
+    void aKeysFolderInsideTheRepositoryIsRefused() {
+        RepositoryWriter writer = new RepositoryWriter(RepositoryConfig.defaults(), java.time.Clock.systemUTC());
+        assertThatThrownBy(() -> writer.init(tmp.resolve("repo/keys"), tmp.resolve("repo"), 1))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("must be apart");
+        assertThat(tmp.resolve("repo")).doesNotExist();
+    }
+
+    @Test
+    void resignTimestampRenewsSnapshotAndTargetsBeforeTheyExpireSoThatCronAloneKeepsClientsGoing() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        r.clock.advance(java.time.Duration.ofDays(4)); // more than half of the snapshot's 7 days
+        PublishResult snapshotRenewed = r.writer.resignTimestamp(r.keys, r.repo);
+        assertThat(snapshotRenewed.snapshotVersion()).isEqualTo(2);
+        assertThat(snapshotRenewed.targetsVersion()).isEqualTo(1);
+
+        r.clock.advance(java.time.Duration.ofDays(42)); // day 46: more than half of the targets' 90 days
+        PublishResult targetsRenewed = r.writer.resignTimestamp(r.keys, r.repo);
+        assertThat(targetsRenewed.targetsVersion()).isEqualTo(2);
+        assertThat(targetsRenewed.snapshotVersion()).isEqualTo(3);
+        assertThat(r.signed("2.targets.json").get("expires").asText()).isEqualTo("2026-05-17T00:00:00Z");
+    }
+
+    @Test
     void rotatingRootSignsTheNextRootWithOldAndNewKeysAndRetiresTheOldOnes() throws Exception {
         TestRepository r = new TestRepository(tmp);
         String oldKeyid = r.keysOf(Role.ROOT).get(0).keyid();

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -116,7 +117,7 @@ public final class MessageDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private CorruptedFrameException fail(ByteBuf in, CorruptedFrameException e) {
+    private <E extends DecoderException> E fail(ByteBuf in, E e) {
         failed = true;
         in.skipBytes(in.readableBytes());
         return e;

@@ -65,6 +65,10 @@ public final class Publisher {
         Manifest manifest = chunked.manifest();
         if (existing != null) {
             Manifest published = Manifest.parse(Files.readAllBytes(RepositoryWriter.targetFile(repoDir, existing)));
+            if (!published.releaseId().equals(release)) {
+                throw new IOException("cannot publish " + release + ": its target name " + name + " is taken by "
+                        + published.releaseId() + "; choose a product or version that does not collide");
+            }
             if (!sameContent(published, manifest)) {
                 throw new IOException(release + " is already published with other content (or channel); "
                         + "a published version never changes: publish this one as a new version");

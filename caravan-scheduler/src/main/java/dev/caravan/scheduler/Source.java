@@ -1,0 +1,145 @@
+package dev.caravan.scheduler;
+
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A place blocks come from — a connected peer or the origin — with what it holds, what we asked
+ * of it, and its measured throughput and latency, from which its pipeline depth follows.
+ */
+final class Source<P> {
+    /*
+     * Implementation notes
+     *
+     * Throughput is measured per block as length / service time, where the service time runs from
+     * the later of the request's send time and the previous block's arrival: with a pipeline, blocks
+     * queue at the sender, so send-to-arrival would measure queueing, not the link. Both averages
+     * are exponentially weighted (alpha = 0.25) so that a peer whose link degrades is noticed
+     * within a few blocks.
+     *
+     * The pipeline depth is the bandwidth-delay product in blocks: enough requests queued at the
+     * sender to keep its link busy for targetQueueTime, as libtorrent sizes its request queue
+     * (request_queue_time x download rate / block size; see the libtorrent manual, "request queue
+     * size"). A snubbed source — one that let a request time out — gets one request at a time until
+     * the snub ends, as libtorrent does for snubbed peers.
+     */
+    private static final double ALPHA = 0.25;
+
+    final P peer;
+    final boolean sameGroup;
+    final BitSet has = new BitSet();
+    boolean choked = true;
+    /** Requests in flight, oldest first, with their send times in nanoseconds. */
+    private final Map<Block, Long> inFlight = new LinkedHashMap<>();
+    private double bytesPerSecond = Double.NaN;
+    private double latencyNanos = Double.NaN;
+    private long lastArrival = Long.MIN_VALUE;
+    private long snubbedUntil = Long.MIN_VALUE;
+
+    private Source(P peer, boolean sameGroup) {
+        this.peer = peer;
+        this.sameGroup = sameGroup;
+    }
+
+    static <P> Source<P> peer(P peer, boolean sameGroup) {
+        return new Source<>(peer, sameGroup);
+    }
+
+    static <P> Source<P> origin() {
+        Source<P> origin = new Source<>(null, false);
+        origin.choked = false;
+        return origin;
+    }
+
+    boolean isOrigin() {
+        return peer == null;
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    boolean isRequested(Block block) {
+        return inFlight.containsKey(block);
+    }
+
+    Set<Block> requests() {
+        return inFlight.keySet();
+    }
+
+    void sent(Block block, long now) {
+        inFlight.put(block, now);
+    }
+
+    /** Forgets a request without measuring anything; returns whether it was in flight. */
+    boolean forget(Block block) {
+        return inFlight.remove(block) != null;
+    }
+
+    /** Records the arrival of a block; measures the source if we had asked it for that block. */
+    void arrived(Block block, long now) {
+        Long sentAt = inFlight.remove(block);
+        if (sentAt != null) {
+            long serviceNanos = Math.max(1, now - Math.max(sentAt, lastArrival));
+            double rate = block.length() * 1e9 / serviceNanos;
+            bytesPerSecond = Double.isNaN(bytesPerSecond) ? rate : bytesPerSecond + ALPHA * (rate - bytesPerSecond);
+            double latency = now - sentAt;
+            latencyNanos = Double.isNaN(latencyNanos) ? latency : latencyNanos + ALPHA * (latency - latencyNanos);
+        }
+        lastArrival = now;
+    }
+
+    /** The send time of the oldest request in flight, or the last arrival if that is later; MIN_VALUE if idle. */
+    long headWaitingSince() {
+        if (inFlight.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        return Math.max(inFlight.values().iterator().next(), lastArrival);
+    }
+
+    /** The length of the oldest request in flight. */
+    int headLength() {
+        return inFlight.keySet().iterator().next().length();
+    }
+
+    double bytesPerSecond() {
+        return bytesPerSecond;
+    }
+
+    void snub(long until) {
+        snubbedUntil = until;
+        if (!Double.isNaN(bytesPerSecond)) {
+            bytesPerSecond /= 2;
+        }
+    }
+
+    boolean snubbed(long now) {
+        return now < snubbedUntil;
+    }
+
+    /** How many requests may be in flight to this source now. */
+    int depth(SchedulerConfig config, long now) {
+        if (snubbed(now)) {
+            return 1;
+        }
+        if (isOrigin()) {
+            return config.originMaxInFlight();
+        }
+        if (Double.isNaN(bytesPerSecond)) {
+            return config.minPipelineDepth();
+        }
+        double blocks = Math.ceil(bytesPerSecond * config.targetQueueTime().toNanos() / 1e9 / config.blockSizeBytes());
+        return (int) Math.max(config.minPipelineDepth(), Math.min(config.maxPipelineDepth(), blocks));
+    }
+
+    PeerView view(SchedulerConfig config, long now) {
+        return new PeerView(inFlight(), depth(config, now), bytesPerSecond, latencyNanos / 1e9, choked, snubbed(now));
+    }
+
+    @Override
+    public String toString() {
+        return isOrigin() ? "origin" : String.valueOf(peer);
+    }
+}

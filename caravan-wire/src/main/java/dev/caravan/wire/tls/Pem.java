@@ -1,0 +1,122 @@
+package dev.caravan.wire.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.ByteBuffer;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Set;
+import java.util.UUID;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+
+/** Reads and writes the PEM files of the CA and of issued certificates; secrets are written 0600. */
+final class Pem {
+    static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+    static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+
+    private Pem() {
+    }
+
+    static String certificate(X509Certificate cert) throws IOException {
+        return encode(cert);
+    }
+
+    /** PKCS#8 ({@code -----BEGIN PRIVATE KEY-----}), unencrypted: the key file's permissions protect it. */
+    static String privateKey(PrivateKey key) throws IOException {
+        return encode(new JcaPKCS8Generator(key, null));
+    }
+
+    private static String encode(Object o) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(o);
+        }
+        return out.toString();
+    }
+
+    static X509Certificate readCertificate(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (CertificateException | ClassCastException e) {
+            throw new IOException(file + " is not a PEM X.509 certificate", e);
+        }
+    }
+
+    static PrivateKey readPrivateKey(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
+            Object o = parser.readObject();
+            if (o instanceof PrivateKeyInfo info) {
+                return new JcaPEMKeyConverter().getPrivateKey(info);
+            }
+            throw new IOException(file + " is not a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----)");
+        }
+    }
+
+    /** Writes a file readable by everyone, atomically (temp file, fsync, rename). */
+    static void writePublic(Path file, String text) throws IOException {
+        write(file, text, null);
+    }
+
+    /** Writes a file readable only by its owner (0600 where the file system has POSIX permissions), atomically. */
+    static void writeSecret(Path file, String text) throws IOException {
+        write(file, text, posix(file) ? PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE) : null);
+    }
+
+    /** Creates a folder (and its parents) readable only by its owner, unless it exists. */
+    static void createPrivateDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        if (posix(parent)) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+        } else {
+            Files.createDirectory(dir);
+        }
+    }
+
+    static boolean posix(Path anyPath) {
+        return anyPath != null && anyPath.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    private static void write(Path file, String text, FileAttribute<?> attribute) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            if (attribute != null) {
+                Files.createFile(tmp, attribute);
+            } else {
+                Files.createFile(tmp);
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+                while (bytes.hasRemaining()) {
+                    ch.write(bytes);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.caravan.wire.tls;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Set;
+import javax.net.ssl.SSLException;
+
+/**
+ * Builds the Netty {@link SslContext}s of peers and trackers: TLS 1.3 only, both sides present a
+ * certificate, and the only trusted issuer is the deployment's CA (no system trust store).
+ *
+ * <p>There is no host name verification: peers are dialled by the address the tracker handed out,
+ * and any enrolled machine in the expected role is an acceptable peer. Instead the handshake fails
+ * unless the other side's certificate chains to the CA and names an accepted {@link Role}; after
+ * it, {@link PeerIdentity#of(javax.net.ssl.SSLSession)} tells who it is.
+ *
+ * <p>The JDK's TLS provider is used (no native library needed).
+ */
+public final class TlsContexts {
+    public static final String TLS_1_3 = "TLSv1.3";
+
+    private TlsContexts() {
+    }
+
+    /**
+     * A server context: it requires a client certificate from the CA whose role is in {@code acceptedClientRoles}
+     * (an agent's peer listener accepts {@link Role#AGENT}; a tracker accepts {@link Role#AGENT}).
+     */
+    public static SslContext server(TlsFiles files, Set<Role> acceptedClientRoles) throws IOException {
+        requireReadable(files);
+        try {
+            return SslContextBuilder.forServer(files.certificate().toFile(), files.privateKey().toFile())
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(TLS_1_3)
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .trustManager(new RoleCheckingTrustManager(Pem.readCertificate(files.ca()), acceptedClientRoles))
+                    .build();
+        } catch (GeneralSecurityException e) {
+            throw new SSLException("cannot build the TLS server context from " + files, e);
+        } catch (IllegalArgumentException e) {
+            throw new SSLException("cannot read the certificate or key of " + files + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A client context: it presents its certificate and accepts a server whose certificate comes from the CA
+     * and whose role is in {@code acceptedServerRoles} ({@link Role#AGENT} to dial a peer,
+     * {@link Role#TRACKER} to call a tracker).
+     */
+    public static SslContext client(TlsFiles files, Set<Role> acceptedServerRoles) throws IOException {
+        requireReadable(files);
+        try {
+            return SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(TLS_1_3)
+                    .keyManager(files.certificate().toFile(), files.privateKey().toFile())
+                    .trustManager(new RoleCheckingTrustManager(Pem.readCertificate(files.ca()), acceptedServerRoles))
+                    .endpointIdentificationAlgorithm(null)
+                    .build();
+        } catch (GeneralSecurityException e) {
+            throw new SSLException("cannot build the TLS client context from " + files, e);
+        } catch (IllegalArgumentException e) {
+            throw new SSLException("cannot read the certificate or key of " + files + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireReadable(TlsFiles files) throws IOException {
+        for (Path p : new Path[] {files.certificate(), files.privateKey(), files.ca()}) {
+            if (!Files.isReadable(p)) {
+                throw new IOException("cannot read " + p + " (certificate, key or CA file)");
+            }
+        }
+    }
+}

@@ -99,9 +99,6 @@ class MessageCodecTest {
     }
 
     @Example
-    void leak() { io.netty.buffer.ByteBufAllocator.DEFAULT.buffer(10).writeInt(1); }
-
-    @Example
     void bitfieldBitsGoHighBitFirst() {
         BitSet held = new BitSet();
         held.set(0);

@@ -21,6 +21,10 @@ import javax.net.ssl.SSLException;
  * it, {@link PeerIdentity#of(javax.net.ssl.SSLSession)} tells who it is.
  *
  * <p>The JDK's TLS provider is used (no native library needed).
+ *
+ * <p>Make handlers with {@code context.newHandler(alloc)}, without the peer's host and port: the JDK
+ * then never resumes a session, so every connection makes a full handshake and the certificate
+ * checks run each time (which revocation will rely on).
  */
 public final class TlsContexts {
     public static final String TLS_1_3 = "TLSv1.3";

@@ -14,6 +14,7 @@ import picocli.CommandLine;
         versionProvider = Main.Version.class,
         description = "Peer-to-peer software delivery with signed releases.",
         subcommands = {
+            CaCommand.class,
             KeysCommand.class,
             PublishCommand.class,
             TimestampCommand.class,

@@ -37,7 +37,7 @@ final class CaCommand {
         public Integer call() throws Exception {
             X509Certificate ca = CertificateAuthority.init(dir);
             spec.commandLine().getOut().println("caravan ca: created " + ca.getSubjectX500Principal().getName() + " in "
-                    + dir.toAbsolutePath() + "; give " + CertificateAuthority.CA_CERT + " to every agent and tracker");
+                    + dir.toAbsolutePath().normalize() + "; give " + CertificateAuthority.CA_CERT + " to every agent and tracker");
             return 0;
         }
     }
@@ -82,7 +82,7 @@ final class CaCommand {
                     Duration.ofDays(days));
             spec.commandLine().getOut().println("caravan ca: issued " + issued.role().label() + " certificate for "
                     + issued.name() + " (serial " + issued.serial().toString(16) + ", valid until " + issued.notAfter()
-                    + ") into " + out.toAbsolutePath());
+                    + ") into " + out.toAbsolutePath().normalize());
             return 0;
         }
     }

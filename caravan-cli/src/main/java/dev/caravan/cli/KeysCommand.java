@@ -47,8 +47,9 @@ final class KeysCommand {
         public Integer call() throws Exception {
             new RepositoryWriter(RepositoryConfig.defaults(), Clock.systemUTC()).init(folders.keys, folders.repo, rootThreshold);
             Path root = folders.repo.resolve("metadata").resolve("1.root.json");
-            spec.commandLine().getOut().println("caravan keys: created keys in " + folders.keys.toAbsolutePath() + " (keep them private)");
-            spec.commandLine().getOut().println("caravan keys: wrote " + root.toAbsolutePath()
+            spec.commandLine().getOut().println("caravan keys: created keys in " + folders.keys.toAbsolutePath().normalize()
+                    + " (keep them private)");
+            spec.commandLine().getOut().println("caravan keys: wrote " + root.toAbsolutePath().normalize()
                     + " — give this file to every client as its trusted root");
             return 0;
         }

@@ -39,7 +39,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("caravan " + commandLine.getCommandName() + ": " + oneLine(ex));
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + oneLine(ex));
             if (System.getenv("CARAVAN_DEBUG") != null) {
                 ex.printStackTrace(commandLine.getErr());
             }
@@ -47,7 +47,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine bad = ex.getCommandLine();
-            bad.getErr().println("caravan " + bad.getCommandName() + ": " + oneLine(ex) + " (see --help)");
+            bad.getErr().println(bad.getCommandSpec().qualifiedName() + ": " + oneLine(ex) + " (see --help)");
             return 1;
         });
         return cl;

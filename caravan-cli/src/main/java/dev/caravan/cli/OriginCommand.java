@@ -56,8 +56,8 @@ final class OriginCommand implements Callable<Integer> {
             if (host.contains(":")) {
                 host = "[" + host + "]";
             }
-            spec.commandLine().getOut().println("caravan origin: serving " + repo.toAbsolutePath() + " at " + scheme + "://" + host + ":"
-                    + bound.getPort() + "/ (Ctrl-C to stop)");
+            spec.commandLine().getOut().println("caravan origin: serving " + repo.toAbsolutePath().normalize() + " at " + scheme
+                    + "://" + host + ":" + bound.getPort() + "/ (Ctrl-C to stop)");
             spec.commandLine().getOut().flush();
             stopped.await();
         }

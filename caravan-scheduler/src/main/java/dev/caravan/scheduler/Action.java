@@ -34,6 +34,9 @@ public sealed interface Action<P> {
     /** Close {@code peer} and refuse it for the rest of this release. */
     record Ban<P>(P peer, String reason) implements Action<P> {}
 
-    /** Every chunk is verified; emitted once. */
+    /**
+     * Every chunk is verified. Emitted once, by the event that verified the last chunk (or, if every
+     * chunk was there at the start, by the first event).
+     */
     record Complete<P>() implements Action<P> {}
 }

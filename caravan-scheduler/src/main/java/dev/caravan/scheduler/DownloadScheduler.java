@@ -3,9 +3,6 @@ package dev.caravan.scheduler;
 import dev.caravan.core.manifest.ChunkInfo;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,12 +34,11 @@ public final class DownloadScheduler<P> {
      * The policies live in small collaborators: PiecePicker (rarest first, strict priority for
      * started chunks, endgame — BEP 3 and the libtorrent manual's "piece picker"), Source
      * (throughput-weighted pipeline depth, libtorrent's request queue sizing), TimeoutPolicy
-     * (stalls) and OriginPolicy (the budgeted fallback). This class routes events and fills
-     * pipelines.
+     * (stalls), OriginPolicy (the budgeted fallback) and Swarm (the sources and the filling of their
+     * pipelines). This class routes events, keeps the books on bad chunks and counts.
      *
-     * Filling: after every event, each unchoked source in turn — same group first, then those not
-     * snubbed, then fastest first, the origin last — gets blocks until its pipeline is full. The
-     * origin coming last makes it the source of what peers cannot take.
+     * After every event, Swarm fills the pipelines of the sources with room (same group first, the
+     * origin last).
      *
      * Bad chunks: peers are untrusted, so each block remembers who delivered it. A chunk that fails
      * verification with a single contributor gets that peer banned. With several contributors we
@@ -54,15 +50,11 @@ public final class DownloadScheduler<P> {
      */
     private final SchedulerConfig config;
     private final Ticker ticker;
-    private final String localGroup;
     private final PiecePicker<P> picker;
-    private final OriginPolicy originPolicy;
     private final TimeoutPolicy timeoutPolicy;
-    private final Map<P, Source<P>> peers = new LinkedHashMap<>();
-    private final Set<P> banned = new HashSet<>();
-    private final Source<P> origin = Source.origin();
-    private final Comparator<Source<P>> fillOrder;
-    private boolean originAvailable;
+    private final Swarm<P> swarm;
+    private final Map<P, Source<P>> peers;
+    private final Source<P> origin;
     private boolean completeReported;
     private long bytesFromSameGroup;
     private long bytesFromOtherGroups;
@@ -80,14 +72,12 @@ public final class DownloadScheduler<P> {
             Ticker ticker, RandomGenerator random) {
         this.config = Objects.requireNonNull(config, "config");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.localGroup = Objects.requireNonNull(localGroup, "localGroup");
         this.picker = new PiecePicker<>(chunks, have, config.blockSizeBytes(), Objects.requireNonNull(random, "random"));
-        this.originPolicy = new OriginPolicy(config, ticker.read());
         this.timeoutPolicy = new TimeoutPolicy(config);
-        Comparator<Source<P>> sameGroupFirst = Comparator.comparing(s -> !s.sameGroup);
-        this.fillOrder = sameGroupFirst
-                .thenComparing(s -> s.snubbed(ticker.read()))
-                .thenComparing(s -> Double.isNaN(s.bytesPerSecond()) ? 0.0 : -s.bytesPerSecond());
+        this.swarm = new Swarm<>(config, Objects.requireNonNull(localGroup, "localGroup"), picker,
+                new OriginPolicy(config, ticker.read()));
+        this.peers = swarm.peers;
+        this.origin = swarm.origin;
     }
 
     // ---- events: peers
@@ -95,10 +85,8 @@ public final class DownloadScheduler<P> {
     /** A peer of {@code group} completed its handshake; it is choked and has nothing until told otherwise. */
     public List<Action<P>> peerConnected(P peer, String group) {
         List<Action<P>> out = new ArrayList<>();
-        if (banned.contains(peer)) {
+        if (!swarm.connect(peer, group)) {
             out.add(new Action.Ban<>(peer, "banned earlier in this release"));
-        } else if (!peers.containsKey(peer)) {
-            peers.put(peer, Source.peer(peer, localGroup.equals(group)));
         }
         return finish(out);
     }
@@ -107,10 +95,7 @@ public final class DownloadScheduler<P> {
     public List<Action<P>> peerBitfield(P peer, BitSet chunks) {
         Source<P> s = peers.get(peer);
         if (s != null) {
-            count(s, -1);
-            s.has.clear();
-            s.has.or(chunks.get(0, picker.chunkCount()));
-            count(s, +1);
+            swarm.replaceBitfield(s, chunks);
         }
         return fillAndFinish(new ArrayList<>());
     }
@@ -118,12 +103,8 @@ public final class DownloadScheduler<P> {
     /** {@code peer} now has {@code chunk}. */
     public List<Action<P>> peerHave(P peer, int chunk) {
         Source<P> s = peers.get(peer);
-        if (s != null && chunk >= 0 && chunk < picker.chunkCount() && !s.has.get(chunk)) {
-            s.has.set(chunk);
-            picker.availability[chunk]++;
-            if (s.sameGroup) {
-                picker.sameGroupAvailability[chunk]++;
-            }
+        if (s != null && chunk >= 0 && chunk < picker.chunkCount()) {
+            swarm.addHave(s, chunk);
         }
         return fillAndFinish(new ArrayList<>());
     }
@@ -151,10 +132,9 @@ public final class DownloadScheduler<P> {
     /** {@code peer}'s connection closed; its requests go to other sources. */
     public List<Action<P>> peerDisconnected(P peer) {
         List<Action<P>> out = new ArrayList<>();
-        Source<P> s = peers.remove(peer);
+        Source<P> s = swarm.remove(peer);
         if (s != null) {
             release(s, false, false, out);
-            count(s, -1);
         }
         return fillAndFinish(out);
     }
@@ -181,7 +161,10 @@ public final class DownloadScheduler<P> {
         return accepts(origin, block);
     }
 
-    /** The bytes of {@code block} arrived from {@code peer} (after {@link #accepts}; duplicates are counted and ignored). */
+    /**
+     * The bytes of {@code block} arrived from {@code peer}. Ask {@link #accepts} first: a block not
+     * asked of that peer, or no longer needed, is counted as wasted and otherwise ignored.
+     */
     public List<Action<P>> blockReceived(P peer, Block block) {
         Source<P> s = peers.get(peer);
         return s == null ? finish(new ArrayList<>()) : received(s, block);
@@ -204,7 +187,7 @@ public final class DownloadScheduler<P> {
     /** Whether the origin can be used at all (configured and reachable). */
     public List<Action<P>> originAvailable(boolean available) {
         List<Action<P>> out = new ArrayList<>();
-        originAvailable = available;
+        swarm.originAvailable = available;
         if (!available) {
             release(origin, false, true, out);
         }
@@ -216,6 +199,7 @@ public final class DownloadScheduler<P> {
      * store had it); HAVE goes out at once for it and for every index with the same digest.
      */
     public List<Action<P>> chunkVerified(int chunk) {
+        Objects.checkIndex(chunk, picker.chunkCount());
         List<Action<P>> out = new ArrayList<>();
         for (int twin : picker.twins(chunk)) {
             if (picker.have.get(twin)) {
@@ -259,9 +243,7 @@ public final class DownloadScheduler<P> {
     public List<Action<P>> tick() {
         List<Action<P>> out = new ArrayList<>();
         long now = ticker.read();
-        List<Source<P>> sources = new ArrayList<>(peers.values());
-        sources.add(origin);
-        for (Source<P> s : sources) {
+        for (Source<P> s : swarm.all()) {
             if (timeoutPolicy.stalled(s, now)) {
                 requestsTimedOut += s.inFlight();
                 release(s, true, true, out);
@@ -281,7 +263,7 @@ public final class DownloadScheduler<P> {
     /** What has been counted so far. */
     public SchedulerStats stats() {
         return new SchedulerStats(bytesFromSameGroup, bytesFromOtherGroups, bytesFromOrigin, duplicateBytes,
-                requestsTimedOut, banned.size(), chunksVerified, chunksFailedVerification);
+                requestsTimedOut, swarm.banned.size(), chunksVerified, chunksFailedVerification);
     }
 
     /** What the scheduler knows of a connected peer, if it is connected and not banned. */
@@ -297,13 +279,17 @@ public final class DownloadScheduler<P> {
 
     /** Whether {@code peer} is banned for this release. */
     public boolean isBanned(P peer) {
-        return banned.contains(peer);
+        return swarm.banned.contains(peer);
     }
 
     // ---- internals
 
+    /**
+     * A block is taken only from a source we asked for it, while the request stands: unsolicited
+     * data is how a peer would slip bad bytes into a chunk that others are delivering.
+     */
     private boolean accepts(Source<P> s, Block block) {
-        if (!picker.needs(block)) {
+        if (!s.isRequested(block) || !picker.needs(block)) {
             return false;
         }
         ChunkProgress<P> progress = picker.started.get(block.chunk());
@@ -382,10 +368,9 @@ public final class DownloadScheduler<P> {
     }
 
     private void ban(Source<P> s, String reason, List<Action<P>> out) {
-        banned.add(s.peer);
-        if (peers.remove(s.peer) != null) {
+        swarm.banned.add(s.peer);
+        if (swarm.remove(s.peer) != null) {
             release(s, false, false, out);
-            count(s, -1);
         }
         for (ChunkProgress<P> progress : picker.started.values()) {
             if (picker.isWanted(progress.chunk)) {
@@ -395,61 +380,8 @@ public final class DownloadScheduler<P> {
         out.add(new Action.Ban<>(s.peer, reason));
     }
 
-    private void count(Source<P> s, int delta) {
-        for (int c = s.has.nextSetBit(0); c >= 0; c = s.has.nextSetBit(c + 1)) {
-            picker.availability[c] += delta;
-            if (s.sameGroup) {
-                picker.sameGroupAvailability[c] += delta;
-            }
-        }
-    }
-
-    private boolean canServe(Source<P> s, int chunk, long now) {
-        if (s.isOrigin()) {
-            return originAvailable && originPolicy.mayFetch(picker.availability[chunk], now);
-        }
-        return !s.choked && s.has.get(chunk)
-                && (s.sameGroup || config.allowOtherGroups() || picker.sameGroupAvailability[chunk] == 0);
-    }
-
-    private boolean alternativesExist(int chunk, Set<Source<P>> excluded, long now) {
-        for (Source<P> s : peers.values()) {
-            if (!excluded.contains(s) && canServe(s, chunk, now)) {
-                return true;
-            }
-        }
-        return !excluded.contains(origin) && canServe(origin, chunk, now);
-    }
-
     private List<Action<P>> fillAndFinish(List<Action<P>> out) {
-        long now = ticker.read();
-        List<Source<P>> order = new ArrayList<>();
-        for (Source<P> s : peers.values()) {
-            if (!s.choked) {
-                order.add(s);
-            }
-        }
-        order.sort(fillOrder);
-        if (originAvailable) {
-            order.add(origin);
-        }
-        PiecePicker.Alternatives<P> alternatives = (chunk, excluded) -> alternativesExist(chunk, excluded, now);
-        for (Source<P> s : order) {
-            int depth = s.depth(config, now);
-            while (s.inFlight() < depth) {
-                Block block = picker.pick(s, c -> canServe(s, c, now), alternatives);
-                if (block == null && config.endgameDuplicates() > 0 && picker.allRequested()) {
-                    block = picker.pickDuplicate(s, c -> canServe(s, c, now), alternatives,
-                            1 + config.endgameDuplicates());
-                }
-                if (block == null) {
-                    break;
-                }
-                s.sent(block, now);
-                picker.started.get(block.chunk()).requested(picker.indexOf(block), s);
-                out.add(s.isOrigin() ? new Action.FetchFromOrigin<>(block) : new Action.Request<>(s.peer, block));
-            }
-        }
+        swarm.fill(ticker.read(), out);
         return finish(out);
     }
 

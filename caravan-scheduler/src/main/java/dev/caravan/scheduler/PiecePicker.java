@@ -20,18 +20,25 @@ final class PiecePicker<P> {
     /*
      * Implementation notes
      *
-     * Rarest first (BEP 3, "piece downloading strategy"; libtorrent manual, "piece picker"): a new
+     * The policies are BitTorrent's (BEP 3; B. Cohen, "Incentives Build Robustness in BitTorrent",
+     * 2003, section 2.3 "Piece Selection"; the libtorrent manual on its piece picker).
+     *
+     * Rarest first: a new
      * chunk is the one fewest connected peers have, so that rare chunks get copied before the peers
      * holding them leave, and the swarm's chunks stay evenly spread. Ties are broken at random,
      * freshly on every pick, so that two agents with the same view do not pick the same chunk.
      *
-     * Started chunks come first, in the order they were started (BitTorrent's "strict priority"):
+     * Started chunks come first, in the order they were started (Cohen's "strict priority"):
      * a chunk can be verified, served and announced with HAVE only once all of its blocks are in,
      * so finishing chunks beats spreading requests over many of them.
      *
-     * Endgame (BEP 3, "end game"; libtorrent's end-game mode): once every missing block is
-     * requested, a source with room in its pipeline duplicates the blocks with the fewest copies in
-     * flight, up to 1 + endgameDuplicates copies; the first copy to arrive cancels the others.
+     * Endgame (Cohen's "endgame mode"; libtorrent's strict_end_game_mode): once every missing
+     * block is requested, a source with room in its pipeline duplicates a block already in flight, up to
+     * 1 + endgameDuplicates copies; the first copy to arrive cancels the others. Unlike the classic
+     * endgame, which asks every peer for every remaining block, a source only duplicates a block it
+     * would deliver sooner than the sources already asked (by their queues and measured rates), and
+     * takes the one they would deliver last: late and stalled requests first, and no slow peer
+     * churning through copies of a fast peer's queue.
      *
      * A pick scans every chunk, O(chunks) per request: a 10 GiB release has about 10,000 chunks,
      * which is cheap next to a block's transfer. Availability buckets would make it O(1) if needed.
@@ -141,20 +148,32 @@ final class PiecePicker<P> {
         return rarest < 0 ? null : block(start(rarest).chunk, 0);
     }
 
-    /** In endgame, the in-flight block with the fewest copies that {@code source} may duplicate, or null. */
-    Block pickDuplicate(Source<P> source, IntPredicate canServe, Alternatives<P> alternatives, int maxCopies) {
+    /**
+     * In endgame, a block in flight elsewhere that {@code source} may duplicate, or null: among blocks
+     * with fewer than {@code maxCopies} copies, the one its current sources would deliver last,
+     * provided {@code source} would deliver it sooner.
+     */
+    Block pickDuplicate(Source<P> source, IntPredicate canServe, Alternatives<P> alternatives, int maxCopies, long now) {
         Block best = null;
-        int bestCopies = maxCopies;
+        double bestEta = 0;
         for (ChunkProgress<P> progress : started.values()) {
             if (!isWanted(progress.chunk) || progress.singleSource || !canServe.test(progress.chunk)) {
                 continue;
             }
             for (int b = 0; b < progress.blockCount; b++) {
                 List<Source<P>> from = progress.requestedFrom(b);
-                if (!progress.isReceived(b) && !from.isEmpty() && from.size() < bestCopies && !from.contains(source)
-                        && mayAsk(progress, b, source, alternatives)) {
-                    best = block(progress.chunk, b);
-                    bestCopies = from.size();
+                if (progress.isReceived(b) || from.isEmpty() || from.size() >= maxCopies || from.contains(source)
+                        || !mayAsk(progress, b, source, alternatives)) {
+                    continue;
+                }
+                Block block = block(progress.chunk, b);
+                double eta = Double.POSITIVE_INFINITY;
+                for (Source<P> holder : from) {
+                    eta = Math.min(eta, holder.etaNanos(block, now));
+                }
+                if (eta > source.etaOfNextNanos(block.length()) && (best == null || eta > bestEta)) {
+                    best = block;
+                    bestEta = eta;
                 }
             }
         }

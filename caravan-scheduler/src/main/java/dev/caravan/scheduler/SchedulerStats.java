@@ -6,7 +6,8 @@ package dev.caravan.scheduler;
  * @param bytesFromSameGroup block bytes received from peers in our group, duplicates included
  * @param bytesFromOtherGroups block bytes received from peers in other groups, duplicates included
  * @param bytesFromOrigin block bytes received from the origin, duplicates included
- * @param duplicateBytes received bytes that were not needed (endgame duplicates, late arrivals)
+ * @param duplicateBytes received bytes that were not taken: endgame duplicates, arrivals after a
+ *     cancel or timeout, blocks not asked of that source
  * @param requestsTimedOut requests given up on because their source stalled
  * @param peersBanned peers banned for sending a chunk that failed verification
  * @param chunksVerified chunks verified by this download (not those we had at start)

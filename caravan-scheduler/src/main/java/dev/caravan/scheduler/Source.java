@@ -21,8 +21,8 @@ final class Source<P> {
      *
      * The pipeline depth is the bandwidth-delay product in blocks: enough requests queued at the
      * sender to keep its link busy for targetQueueTime, as libtorrent sizes its request queue
-     * (request_queue_time x download rate / block size; see the libtorrent manual, "request queue
-     * size"). A snubbed source — one that let a request time out — gets one request at a time until
+     * (settings_pack::request_queue_time, default 3 s, x download rate / bytes per request, capped
+     * by max_out_request_queue). A snubbed source — one that let a request time out — gets one request at a time until
      * the snub ends, as libtorrent does for snubbed peers.
      */
     private static final double ALPHA = 0.25;
@@ -102,6 +102,37 @@ final class Source<P> {
     /** The length of the oldest request in flight. */
     int headLength() {
         return inFlight.keySet().iterator().next().length();
+    }
+
+    /**
+     * When this source should deliver {@code block}, in nanoseconds from {@code now}, judging by its
+     * queue and measured rate: +infinity if it is not measured or is already late.
+     */
+    double etaNanos(Block block, long now) {
+        if (Double.isNaN(bytesPerSecond) || bytesPerSecond <= 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        long queuedBytes = 0;
+        for (Block b : inFlight.keySet()) {
+            queuedBytes += b.length();
+            if (b.equals(block)) {
+                double eta = headWaitingSince() + queuedBytes * 1e9 / bytesPerSecond - now;
+                return eta < 0 ? Double.POSITIVE_INFINITY : eta;
+            }
+        }
+        return Double.POSITIVE_INFINITY;
+    }
+
+    /** When this source would deliver one more block of {@code length} bytes asked now; 0 if not measured. */
+    double etaOfNextNanos(int length) {
+        if (Double.isNaN(bytesPerSecond) || bytesPerSecond <= 0) {
+            return 0;
+        }
+        long queuedBytes = length;
+        for (Block b : inFlight.keySet()) {
+            queuedBytes += b.length();
+        }
+        return queuedBytes * 1e9 / bytesPerSecond;
     }
 
     double bytesPerSecond() {

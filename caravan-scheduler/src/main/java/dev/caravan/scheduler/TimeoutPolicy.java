@@ -12,8 +12,8 @@ final class TimeoutPolicy {
      * the later of its send time and the source's previous block: the requests behind it are
      * queued, not late. Its allowance is max(floor, multiplier x length / measured throughput), the
      * expected transfer time at the rate the source has shown, with the floor covering sources not
-     * yet measured and the jitter of fast ones (libtorrent's request_timeout and its
-     * piece-timeout, which also scale with the peer's rate).
+     * yet measured and the jitter of fast ones. libtorrent has a fixed settings_pack::request_timeout
+     * instead; scaling with the source's own rate notices a stalled fast peer sooner.
      */
     private final long floorNanos;
     private final double multiplier;

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 /**
  * A discrete-event simulation around one {@link DownloadScheduler}: scripted peer events, links
@@ -31,7 +31,6 @@ final class SwarmSim {
     private static final Duration TICK = Duration.ofMillis(100);
     final FakeTicker ticker = new FakeTicker();
     final DownloadScheduler<String> scheduler;
-    private final List<ChunkInfo> chunks;
     private final Map<String, SimPeer> peers = new HashMap<>();
     private final PriorityQueue<Event> events = new PriorityQueue<>(
             (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
@@ -39,6 +38,11 @@ final class SwarmSim {
     private final Map<String, Long> busyUntil = new HashMap<>();
     private final Set<String> connected = new HashSet<>();
     private final Set<String> unchoked = new HashSet<>();
+    /** What each peer told the scheduler it has. */
+    private final Map<String, BitSet> announced = new HashMap<>();
+    private final SplittableRandom random;
+    /** How often a simulated peer sends a block despite our CANCEL (it was already on the wire). */
+    double cancelIgnoredProbability;
     final Set<String> banned = new HashSet<>();
     /** Per chunk, who delivered each accepted block (by offset). */
     private final Map<Integer, Map<Integer, String>> accepted = new HashMap<>();
@@ -50,13 +54,8 @@ final class SwarmSim {
     boolean complete;
 
     SwarmSim(List<ChunkInfo> chunks, SchedulerConfig config, long seed) {
-        this.chunks = chunks;
-        this.scheduler = new DownloadScheduler<>(chunks, new BitSet(), "lan", config, ticker,
-                RandomGenerator.of("L64X128MixRandom").getClass() == null ? null : seeded(seed));
-    }
-
-    private static RandomGenerator seeded(long seed) {
-        return new java.util.SplittableRandom(seed);
+        this.scheduler = new DownloadScheduler<>(chunks, new BitSet(), "lan", config, ticker, new SplittableRandom(seed));
+        this.random = new SplittableRandom(~seed);
     }
 
     // ---- scripting
@@ -67,10 +66,16 @@ final class SwarmSim {
 
     /** The peer connects at {@code when}, sends its bitfield and unchokes us. */
     void join(SimPeer peer, Duration when) {
-        peers.put(peer.id(), peer);
+        add(peer);
         at(when, () -> connect(peer.id()));
-        at(when, () -> bitfield(peer.id()));
+        at(when, () -> bitfield(peer.id(), peer.has()));
         at(when, () -> unchoke(peer.id()));
+    }
+
+    /** Makes the peer known to the simulation; its events are scripted separately. */
+    void add(SimPeer peer) {
+        peers.put(peer.id(), peer);
+        announced.put(peer.id(), new BitSet());
     }
 
     void connect(String id) {
@@ -78,8 +83,18 @@ final class SwarmSim {
         call(() -> scheduler.peerConnected(id, peers.get(id).group()));
     }
 
-    void bitfield(String id) {
-        call(() -> scheduler.peerBitfield(id, peers.get(id).has()));
+    void bitfield(String id, BitSet chunks) {
+        if (connected.contains(id)) {
+            announced.put(id, (BitSet) chunks.clone());
+            call(() -> scheduler.peerBitfield(id, chunks));
+        }
+    }
+
+    void have(String id, int chunk) {
+        if (connected.contains(id)) {
+            announced.get(id).set(chunk);
+            call(() -> scheduler.peerHave(id, chunk));
+        }
     }
 
     void unchoke(String id) {
@@ -143,8 +158,8 @@ final class SwarmSim {
                 case Action.Request<String> r -> {
                     assertThat(banned).as("requested from banned peer %s", r.peer()).doesNotContain(r.peer());
                     assertThat(unchoked).as("requested from choked peer %s", r.peer()).contains(r.peer());
-                    assertThat(peers.get(r.peer()).has().get(r.block().chunk()))
-                            .as("%s has chunk %d", r.peer(), r.block().chunk()).isTrue();
+                    assertThat(announced.get(r.peer()).get(r.block().chunk()))
+                            .as("%s said it has chunk %d", r.peer(), r.block().chunk()).isTrue();
                     PeerView view = scheduler.peer(r.peer()).orElseThrow();
                     assertThat(view.inFlight()).as("requests in flight to %s", r.peer()).isLessThanOrEqualTo(view.pipelineDepth());
                     yield r.block();
@@ -158,8 +173,9 @@ final class SwarmSim {
             };
             if (block != null) {
                 assertThat(verified.get(block.chunk())).as("requested a block of verified chunk %d", block.chunk()).isFalse();
-                assertThat(accepted.getOrDefault(block.chunk(), Map.of())).as("requested a block we have: %s", block)
-                        .doesNotContainKey(block.offset());
+                boolean missing = action instanceof Action.Request<String> r
+                        ? scheduler.accepts(r.peer(), block) : scheduler.acceptsFromOrigin(block);
+                assertThat(missing).as("requested a block it already has or would not take: %s", action).isTrue();
             }
         }
     }
@@ -167,7 +183,11 @@ final class SwarmSim {
     private void carryOut(Action<String> action) {
         switch (action) {
             case Action.Request<String> r -> send(r.peer(), r.block());
-            case Action.Cancel<String> c -> pending.remove(key(c.peer(), c.block()));
+            case Action.Cancel<String> c -> {
+                if (random.nextDouble() >= cancelIgnoredProbability) {
+                    pending.remove(key(c.peer(), c.block()));
+                }
+            }
             case Action.FetchFromOrigin<String> f -> send(null, f.block());
             case Action.CancelOrigin<String> c -> pending.remove(key(null, c.block()));
             case Action.VerifyChunk<String> v -> verify(v.chunk());
@@ -210,14 +230,12 @@ final class SwarmSim {
 
     private void verify(int chunk) {
         Map<Integer, String> blocks = accepted.remove(chunk);
-        int bytes = 0;
         boolean good = true;
         for (Map.Entry<Integer, String> e : blocks.entrySet()) {
             SimPeer sim = peers.get(e.getValue());
             good &= sim == null || sim.behavior() != Behavior.LIES;
         }
-        bytes = blocks.size();
-        assertThat(bytes).as("blocks of chunk %d at verification", chunk).isPositive();
+        assertThat(blocks).as("blocks of chunk %d at verification", chunk).isNotEmpty();
         if (good) {
             call(() -> scheduler.chunkVerified(chunk));
         } else {
@@ -227,9 +245,5 @@ final class SwarmSim {
 
     private static String key(String peer, Block block) {
         return (peer == null ? "origin" : peer) + "|" + block.chunk() + "|" + block.offset();
-    }
-
-    int chunkCount() {
-        return chunks.size();
     }
 }

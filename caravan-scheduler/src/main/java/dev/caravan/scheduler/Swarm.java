@@ -1,0 +1,144 @@
+package dev.caravan.scheduler;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The sources of one download — connected peers, banned peers and the origin — and the filling of
+ * their pipelines with requests.
+ */
+final class Swarm<P> {
+    /*
+     * Implementation notes
+     *
+     * Filling: each unchoked source in turn — same group first, then those not snubbed, then the
+     * fastest — gets blocks until its pipeline is full; the origin comes last, so it is the source
+     * of what peers cannot take, and it takes no part in endgame duplication: a peer that stalls
+     * loses its requests to the timeout, and the origin may take them then.
+     *
+     * Groups: a peer of another group serves a chunk only if allowOtherGroups is set or no peer of
+     * our group has that chunk.
+     */
+    private final SchedulerConfig config;
+    private final String localGroup;
+    private final PiecePicker<P> picker;
+    private final OriginPolicy originPolicy;
+    final Map<P, Source<P>> peers = new LinkedHashMap<>();
+    final Set<P> banned = new HashSet<>();
+    final Source<P> origin = Source.origin();
+    boolean originAvailable;
+
+    Swarm(SchedulerConfig config, String localGroup, PiecePicker<P> picker, OriginPolicy originPolicy) {
+        this.config = config;
+        this.localGroup = localGroup;
+        this.picker = picker;
+        this.originPolicy = originPolicy;
+    }
+
+    /** Adds a peer unless it is banned or already there; returns false if it is banned. */
+    boolean connect(P peer, String group) {
+        if (banned.contains(peer)) {
+            return false;
+        }
+        peers.computeIfAbsent(peer, p -> Source.peer(p, localGroup.equals(group)));
+        return true;
+    }
+
+    /** Removes a peer and its chunks from the availability counts; null if it was not connected. */
+    Source<P> remove(P peer) {
+        Source<P> s = peers.remove(peer);
+        if (s != null) {
+            count(s, -1);
+        }
+        return s;
+    }
+
+    void replaceBitfield(Source<P> s, BitSet chunks) {
+        count(s, -1);
+        s.has.clear();
+        s.has.or(chunks.get(0, picker.chunkCount()));
+        count(s, +1);
+    }
+
+    void addHave(Source<P> s, int chunk) {
+        if (!s.has.get(chunk)) {
+            s.has.set(chunk);
+            picker.availability[chunk]++;
+            if (s.sameGroup) {
+                picker.sameGroupAvailability[chunk]++;
+            }
+        }
+    }
+
+    /** Every source that may have requests in flight: the peers and the origin. */
+    List<Source<P>> all() {
+        List<Source<P>> sources = new ArrayList<>(peers.values());
+        sources.add(origin);
+        return sources;
+    }
+
+    /** Gives every source with room in its pipeline blocks to fetch, adding the requests to {@code out}. */
+    void fill(long now, List<Action<P>> out) {
+        List<Source<P>> order = new ArrayList<>();
+        for (Source<P> s : peers.values()) {
+            if (!s.choked) {
+                order.add(s);
+            }
+        }
+        order.sort(Comparator.<Source<P>, Boolean>comparing(s -> !s.sameGroup)
+                .thenComparing(s -> s.snubbed(now))
+                .thenComparing(s -> Double.isNaN(s.bytesPerSecond()) ? 0.0 : -s.bytesPerSecond()));
+        if (originAvailable) {
+            order.add(origin);
+        }
+        PiecePicker.Alternatives<P> alternatives = (chunk, excluded) -> alternativesExist(chunk, excluded, now);
+        for (Source<P> s : order) {
+            int depth = s.depth(config, now);
+            while (s.inFlight() < depth) {
+                Block block = picker.pick(s, c -> canServe(s, c, now), alternatives);
+                if (block == null && !s.isOrigin() && config.endgameDuplicates() > 0 && picker.allRequested()) {
+                    block = picker.pickDuplicate(s, c -> canServe(s, c, now), alternatives,
+                            1 + config.endgameDuplicates(), now);
+                }
+                if (block == null) {
+                    break;
+                }
+                s.sent(block, now);
+                picker.started.get(block.chunk()).requested(picker.indexOf(block), s);
+                out.add(s.isOrigin() ? new Action.FetchFromOrigin<>(block) : new Action.Request<>(s.peer, block));
+            }
+        }
+    }
+
+    private boolean canServe(Source<P> s, int chunk, long now) {
+        if (s.isOrigin()) {
+            return originAvailable && originPolicy.mayFetch(picker.availability[chunk], now);
+        }
+        return !s.choked && s.has.get(chunk)
+                && (s.sameGroup || config.allowOtherGroups() || picker.sameGroupAvailability[chunk] == 0);
+    }
+
+    private boolean alternativesExist(int chunk, Set<Source<P>> excluded, long now) {
+        for (Source<P> s : peers.values()) {
+            if (!excluded.contains(s) && canServe(s, chunk, now)) {
+                return true;
+            }
+        }
+        return !excluded.contains(origin) && canServe(origin, chunk, now);
+    }
+
+    private void count(Source<P> s, int delta) {
+        for (int c = s.has.nextSetBit(0); c >= 0; c = s.has.nextSetBit(c + 1)) {
+            picker.availability[c] += delta;
+            if (s.sameGroup) {
+                picker.sameGroupAvailability[c] += delta;
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.caravan.scheduler;
+
+import static dev.caravan.scheduler.Releases.all;
+import static dev.caravan.scheduler.Releases.bits;
+import static dev.caravan.scheduler.Releases.chunks;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OriginFallbackTest extends SchedulerTestSupport {
+    private final SchedulerConfig config = SchedulerConfig.DEFAULT
+            .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(10), 4);
+
+    @Test
+    void aChunkNoPeerHasGoesToTheOriginRightAfterTheGrace() {
+        var s = scheduler(chunks(2, 256 * KIB), config);
+        s.originAvailable(true);
+        s.peerConnected("a", "lan");
+        s.peerBitfield("a", bits(0)); // a has chunk 0 but keeps us choked
+
+        ticker.advance(Duration.ofMillis(1_900));
+        assertThat(originFetches(s.tick())).as("within the grace").isEmpty();
+        ticker.advance(Duration.ofMillis(100));
+
+        assertThat(originFetches(s.tick())).containsExactly(new Block(1, 0, 256 * KIB));
+    }
+
+    @Test
+    void aChunkPeersCannotDeliverGoesToTheOriginAfterTheFallbackDelayAndNotBefore() {
+        var s = scheduler(chunks(1, 256 * KIB), config);
+        s.originAvailable(true);
+        s.peerConnected("a", "lan");
+        s.peerBitfield("a", all(1)); // has it, never unchokes us
+
+        ticker.advance(Duration.ofMillis(9_900));
+        assertThat(originFetches(s.tick())).isEmpty();
+        ticker.advance(Duration.ofMillis(100));
+        List<Block> fetches = originFetches(s.tick());
+
+        assertThat(fetches).containsExactly(new Block(0, 0, 256 * KIB));
+        s.originBlockReceived(fetches.getFirst());
+        assertThat(s.stats().bytesFromOrigin()).isEqualTo(256 * KIB);
+        assertThat(s.stats().bytesFromPeers()).isZero();
+    }
+
+    @Test
+    void theOriginHoldsAtMostItsBudgetOfRequests() {
+        var s = scheduler(chunks(8, 1024 * KIB), config);
+        ticker.advance(Duration.ofSeconds(3));
+
+        assertThat(originFetches(s.originAvailable(true))).hasSize(4);
+        assertThat(s.origin().inFlight()).isEqualTo(4);
+    }
+
+    @Test
+    void theOriginOnlyGetsWhatPeersCannotTake() {
+        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
+                .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4));
+        s.originAvailable(true);
+        List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
+        ticker.advance(Duration.ofSeconds(4)); // past the fallback delay, before the peer's requests time out
+
+        List<Block> fetches = originFetches(s.tick());
+
+        assertThat(toPeer).hasSize(2);
+        assertThat(fetches).as("the rest, and no duplicates").hasSize(2).doesNotContainAnyElementsOf(toPeer);
+    }
+
+    @Test
+    void noOriginIsUsedUntilItIsAvailable() {
+        var s = scheduler(chunks(1, 256 * KIB), config);
+        ticker.advance(Duration.ofMinutes(5));
+
+        assertThat(s.tick()).isEmpty();
+        assertThat(originFetches(s.originAvailable(true))).hasSize(1);
+    }
+}

@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gets one release from an origin: refreshes the TUF metadata, picks the release (a named
@@ -32,6 +34,8 @@ import java.util.Objects;
  * → manifest (a target: length and hashes) → chunk (its SHA-256 is its name).
  */
 public final class ReleaseGetter {
+    private static final Logger log = LoggerFactory.getLogger(ReleaseGetter.class);
+
     private final OriginClient origin;
     private final Clock clock;
     private final GetProgress progress;
@@ -83,6 +87,8 @@ public final class ReleaseGetter {
 
     /** Gets and installs the release that {@code request} names. */
     public Result get(Request request) throws IOException, TufException {
+        long started = System.nanoTime();
+        log.debug("get of {} from {} starting", request.product(), request.originUrl());
         Path metadataDir = request.cache().resolve("tuf").resolve(originKey(request.originUrl()));
         if (!TufClient.isInitialized(metadataDir)) {
             TufClient.init(metadataDir, request.trustedRoot());
@@ -90,6 +96,7 @@ public final class ReleaseGetter {
         TufClient tuf = new TufClient(metadataDir, origin, request.originUrl() + "/metadata", clock, TufClientConfig.defaults());
         tuf.refresh();
         TargetInfo target = choose(tuf, request);
+        log.debug("metadata refreshed and {} chosen after {} ms", target.name(), (System.nanoTime() - started) / 1_000_000);
         Manifest manifest = Manifest.parse(tuf.downloadTarget(target, request.originUrl() + "/targets"));
         requireMatches(manifest, target);
         if (!manifest.product().equals(request.product())
@@ -111,9 +118,12 @@ public final class ReleaseGetter {
         progress.started(manifest.releaseId().toString(), manifest.totalBytes(), missing.size(), missingBytes);
         try (ChunkFetcher fetcher = new ChunkFetcher(origin, request.originUrl() + "/chunks", store,
                 request.requestsInFlight(), progress)) {
+            log.debug("manifest verified after {} ms; fetching {} chunks", (System.nanoTime() - started) / 1_000_000,
+                    missing.size());
             fetcher.start(missing);
             new ReleaseInstaller(store).install(manifest, request.out(), fetcher);
             fetcher.finish();
+            log.debug("installed after {} ms", (System.nanoTime() - started) / 1_000_000);
             return new Result(manifest, missing.size(), fetcher.bytesFetched(), request.out());
         }
     }

@@ -131,23 +131,20 @@ public final class ReleaseInstaller {
             Files.createDirectories(folder);
         }
         // Files are written by a few threads, each taking a contiguous run of the path order so
-        // that consecutive small files still share the chunk they come from; then all are fsynced
-        // together, which lets the file system commit them in a few journal transactions instead
-        // of one per file.
+        // that consecutive small files still share the chunk they come from; each written file is
+        // handed to the fsync queue at once, so flushing overlaps writing (and fetching).
         List<FileEntry> files = manifest.files();
-        Parallel.forEachRange(files.size(), WRITERS, (from, to) -> {
-            ChunkReader chunks = new ChunkReader(store, arrivals);
-            for (int i = from; i < to; i++) {
-                writeFile(files.get(i), outs.get(i), chunks);
-            }
-        });
-        Parallel.forEachRange(outs.size(), FSYNCERS, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                try (FileChannel ch = FileChannel.open(outs.get(i), StandardOpenOption.WRITE)) {
-                    ch.force(true);
+        try (FsyncQueue fsyncs = new FsyncQueue(FSYNCERS)) {
+            Parallel.forEachRange(files.size(), WRITERS, (from, to) -> {
+                ChunkReader chunks = new ChunkReader(store, arrivals);
+                for (int i = from; i < to; i++) {
+                    writeFile(files.get(i), outs.get(i), chunks);
+                    fsyncs.add(outs.get(i));
                 }
-            }
-        });
+            });
+            log.debug("{} files written; waiting for them to reach the disk", files.size());
+            fsyncs.awaitAll();
+        }
         List<Path> deepestFirst = new ArrayList<>(folders);
         deepestFirst.sort(Comparator.comparingInt(Path::getNameCount).reversed());
         for (Path folder : deepestFirst) {

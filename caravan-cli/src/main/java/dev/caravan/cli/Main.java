@@ -19,6 +19,7 @@ import picocli.CommandLine;
             PublishCommand.class,
             TimestampCommand.class,
             TufCommand.class,
+            TrackerCommand.class,
             OriginCommand.class,
             GetCommand.class,
             DemoCommand.class,

@@ -64,7 +64,8 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
 
     private final OriginClientConfig config;
     private final EventLoopGroup group;
-    private final SslContext tls;
+    /** Made on the first https fetch: loading the JDK's trust store costs a second of a short run. */
+    private volatile SslContext tls;
     private final ReceivedBytesCounter receivedBytes = new ReceivedBytesCounter();
     private final Map<String, HostPool> pools = new ConcurrentHashMap<>();
     private final Set<Exchange> live = ConcurrentHashMap.newKeySet();
@@ -76,20 +77,29 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
      */
     public OriginClient(OriginClientConfig config) throws IOException {
         this.config = Objects.requireNonNull(config, "config");
-        SslContextBuilder tlsBuilder = SslContextBuilder.forClient()
-                .protocols("TLSv1.3", "TLSv1.2")
-                .endpointIdentificationAlgorithm("HTTPS");
-        try {
-            if (config.trustedCaPem() != null) {
-                tlsBuilder.trustManager(config.trustedCaPem().toFile());
-            }
-            this.tls = tlsBuilder.build();
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new IOException("origin client cannot use the CA certificates in trustedCaPem " + config.trustedCaPem()
-                    + ": " + e.getMessage(), e);
+        if (config.trustedCaPem() != null) {
+            tls(); // a CA file given is checked at once
         }
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("origin-client", true),
                 NioIoHandler.newFactory());
+    }
+
+    private synchronized SslContext tls() throws IOException {
+        if (tls == null) {
+            SslContextBuilder tlsBuilder = SslContextBuilder.forClient()
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .endpointIdentificationAlgorithm("HTTPS");
+            try {
+                if (config.trustedCaPem() != null) {
+                    tlsBuilder.trustManager(config.trustedCaPem().toFile());
+                }
+                tls = tlsBuilder.build();
+            } catch (SSLException | IllegalArgumentException e) {
+                throw new IOException("origin client cannot use the CA certificates in trustedCaPem " + config.trustedCaPem()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        return tls;
     }
 
     /** The whole file at {@code url}, at most {@code maxBytes} long; blocks until it is here. */
@@ -145,6 +155,13 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
         }
         if (closed) {
             return CompletableFuture.failedFuture(new IOException("origin client closed; cannot fetch " + url));
+        }
+        if (target.https()) {
+            try {
+                tls();
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
         Exchange exchange = new Exchange(target, maxBytes, rangeFirst, rangeLength, completions);
         live.add(exchange);

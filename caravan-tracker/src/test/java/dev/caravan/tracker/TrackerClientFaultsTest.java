@@ -4,6 +4,7 @@ import static dev.caravan.tracker.TestPeers.manifest;
 import static dev.caravan.tracker.TestPeers.peerId;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.caravan.testkit.LeakCheck;
 import dev.caravan.wire.tls.CertificateAuthority;
 import dev.caravan.wire.tls.Role;
 import dev.caravan.wire.tls.TlsFiles;

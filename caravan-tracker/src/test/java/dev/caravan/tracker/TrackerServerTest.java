@@ -5,6 +5,8 @@ import static dev.caravan.tracker.TestPeers.peerId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.caravan.testkit.MutableClock;
+import dev.caravan.testkit.LeakCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.Digest;

@@ -3,6 +3,7 @@ package dev.caravan.tuf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.caravan.testkit.MutableClock;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

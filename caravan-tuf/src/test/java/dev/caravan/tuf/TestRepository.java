@@ -1,5 +1,6 @@
 package dev.caravan.tuf;
 
+import dev.caravan.testkit.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -2,6 +2,7 @@ package dev.caravan.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.testkit.LeakCheck;
 import dev.caravan.core.Digest;
 import dev.caravan.core.chunk.ChunkingConfig;
 import dev.caravan.core.manifest.Manifest;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.caravan.testkit.LeakCheck;
 import dev.caravan.wire.Data;
 import dev.caravan.wire.Hello;
 import io.netty.bootstrap.Bootstrap;
@@ -33,7 +34,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import dev.caravan.wire.LeakCheck;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real sockets on 127.0.0.1: who completes a handshake with a peer's listener, and who gets nothing. */

@@ -1,4 +1,4 @@
-package dev.caravan.wire;
+package dev.caravan.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -75,14 +75,14 @@ final class DemoCommand implements Callable<Integer> {
         writer.init(keys, repo, 1);
         out.println("1. made ed25519 signing keys and metadata/1.root.json (the root every client trusts)");
 
-        long t0 = System.nanoTime();
         new SyntheticRelease(size, files, 42).writeTo(source);
         out.printf(Locale.ROOT, "2. generated a release of %d files, %s%n", files, ProgressPrinter.human(size));
 
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         Publisher.Result v1 = publisher.publish(keys, repo, new ReleaseId("demo-app", "1.0.0"), "stable", source);
         out.printf(Locale.ROOT, "3. published demo-app 1.0.0: %d chunks (%s), signed as TUF targets v%d, in %.1f s%n",
-                v1.manifest().chunks().size(), ProgressPrinter.human(v1.newBytes()), v1.metadata().targetsVersion(), secondsSince(t0));
+                v1.manifest().chunks().size(), ProgressPrinter.human(v1.newBytes()), v1.metadata().targetsVersion(),
+                secondsSince(t0));
 
         try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0));
              OriginClient client = new OriginClient(OriginClientConfig.defaults())) {

@@ -1,11 +1,15 @@
 package dev.caravan.cli;
 
+import dev.caravan.agent.GetProgress;
 import dev.caravan.agent.ReleaseGetter;
+import dev.caravan.core.manifest.ChunkInfo;
+import dev.caravan.core.manifest.Manifest;
 import dev.caravan.origin.client.OriginClient;
 import dev.caravan.origin.client.OriginClientConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -56,24 +60,25 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String channel = which.version == null && which.channel == null ? "stable" : which.channel;
-        OriginClientConfig config = OriginClientConfig.defaults().withMaxConnectionsPerHost(connections).withTrustedCaPem(ca);
+        OriginClientConfig config = OriginClientConfig.defaults().withMaxConnectionsPerHost(connections)
+                .withTrustedCaPem(ca);
         long started = System.nanoTime();
         try (OriginClient client = new OriginClient(config)) {
             ReleaseGetter.Request request = new ReleaseGetter.Request(origin, Files.readAllBytes(trustedRoot), product,
                     which.version, channel, out, cache == null ? defaultCache() : cache, connections);
-            ReleaseGetter.Result result = new ReleaseGetter(client, Clock.systemUTC(), ProgressPrinter.forStderr(spec.commandLine().getErr())).get(request);
+            GetProgress progress = ProgressPrinter.forStderr(spec.commandLine().getErr());
+            ReleaseGetter.Result result = new ReleaseGetter(client, Clock.systemUTC(), progress).get(request);
             double seconds = (System.nanoTime() - started) / 1e9;
-            var m = result.manifest();
-            spec.commandLine().getOut().printf("caravan get: installed %s (%d files, %s) into %s in %.1f s; fetched %d chunks (%s) from the origin, %s from the cache%n",
-                    m.releaseId(), m.files().size(), ProgressPrinter.human(m.totalBytes()), out, seconds, result.chunksFetched(),
-                    ProgressPrinter.human(result.bytesFetched()),
-                    ProgressPrinter.human(Math.max(0, distinctBytes(m) - result.bytesFetched())));
+            Manifest m = result.manifest();
+            long distinctBytes = m.distinctChunks().stream().mapToLong(ChunkInfo::size).sum();
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "caravan get: installed %s (%d files, %s) into %s in %.1f s; fetched %d chunks (%s) from the origin,"
+                            + " %s from the cache%n",
+                    m.releaseId(), m.files().size(), ProgressPrinter.human(m.totalBytes()), out, seconds,
+                    result.chunksFetched(), ProgressPrinter.human(result.bytesFetched()),
+                    ProgressPrinter.human(Math.max(0, distinctBytes - result.bytesFetched())));
         }
         return 0;
-    }
-
-    private static long distinctBytes(dev.caravan.core.manifest.Manifest m) {
-        return m.distinctChunks().stream().mapToLong(c -> c.size()).sum();
     }
 
     static Path defaultCache() {

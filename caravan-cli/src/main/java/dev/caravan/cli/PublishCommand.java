@@ -2,11 +2,13 @@ package dev.caravan.cli;
 
 import dev.caravan.core.ReleaseId;
 import dev.caravan.core.chunk.ChunkingConfig;
+import dev.caravan.core.manifest.Manifest;
 import dev.caravan.origin.publish.Publisher;
 import dev.caravan.tuf.RepositoryConfig;
 import dev.caravan.tuf.RepositoryWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,11 +44,13 @@ final class PublishCommand implements Callable<Integer> {
         ReleaseId release = new ReleaseId(product, version);
         Publisher.Result result = new Publisher(new RepositoryWriter(RepositoryConfig.defaults(), Clock.systemUTC()),
                 ChunkingConfig.DEFAULT, Clock.systemUTC()).publish(folders.keys, folders.repo, release, channel, source);
-        var m = result.manifest();
+        Manifest m = result.manifest();
         if (result.alreadyPublished()) {
-            spec.commandLine().getOut().println("caravan publish: " + release + " is already published with this content; nothing changed");
+            spec.commandLine().getOut().println("caravan publish: " + release
+                    + " is already published with this content; nothing changed");
         } else {
-            spec.commandLine().getOut().printf("caravan publish: %s on %s: %d files, %s in %d chunks; %d new chunks (%s) stored; targets version %d%n",
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "caravan publish: %s on %s: %d files, %s in %d chunks; %d new chunks (%s) stored; targets version %d%n",
                     release, channel, m.files().size(), ProgressPrinter.human(m.totalBytes()), m.chunks().size(),
                     result.newChunks(), ProgressPrinter.human(result.newBytes()), result.metadata().targetsVersion());
         }

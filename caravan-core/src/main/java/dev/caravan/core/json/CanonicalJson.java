@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,13 @@ public final class CanonicalJson {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    /**
+     * Strings by Unicode code point, as Python's and Go's string sort order them (Java's
+     * {@code String.compareTo} uses UTF-16 units, which differs past U+FFFF): the order of
+     * canonical JSON's object keys, and of a release's paths.
+     */
+    public static final Comparator<String> CODE_POINT_ORDER = CanonicalJson::compareCodePoints;
+
     private CanonicalJson() {}
 
     /** The canonical bytes of {@code node}. */
@@ -44,7 +52,7 @@ public final class CanonicalJson {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(node.properties());
-                fields.sort((a, b) -> compareCodePoints(a.getKey(), b.getKey()));
+                fields.sort(Map.Entry.comparingByKey(CODE_POINT_ORDER));
                 out.write('{');
                 for (int i = 0; i < fields.size(); i++) {
                     if (i > 0) {
@@ -91,8 +99,7 @@ public final class CanonicalJson {
         out.write('"');
     }
 
-    /** Orders by Unicode code point, as Python's and Go's string sort do (UTF-16 order differs past U+FFFF). */
-    static int compareCodePoints(String a, String b) {
+    private static int compareCodePoints(String a, String b) {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {

@@ -1,5 +1,6 @@
 package dev.caravan.core.manifest;
 
+import dev.caravan.core.json.CanonicalJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -24,7 +25,7 @@ public final class ReleasePaths {
     public static final int MAX_SEGMENT_BYTES = 255;
 
     /** The order of files in the release stream: by Unicode code point, which is UTF-8 byte order. */
-    public static final Comparator<String> ORDER = ReleasePaths::compareCodePoints;
+    public static final Comparator<String> ORDER = CanonicalJson.CODE_POINT_ORDER;
 
     private ReleasePaths() {}
 
@@ -105,21 +106,6 @@ public final class ReleasePaths {
             throw bad(path, "it resolves outside " + root);
         }
         return resolved;
-    }
-
-    static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     private static IllegalArgumentException bad(String path, String why) {

@@ -4,14 +4,22 @@ import static dev.caravan.cli.PublishAndGetTest.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
+import dev.caravan.tuf.NewTarget;
+import dev.caravan.tuf.RepositoryConfig;
+import dev.caravan.tuf.RepositoryWriter;
+import dev.caravan.tuf.TargetInfo;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,6 +82,28 @@ class GetFailuresTest {
 
             assertThat(get.exitCode()).as(get.toString()).isEqualTo(1);
             assertThat(get.err()).contains("asked for app x-1").contains("is app-x 1");
+            assertThat(out).doesNotExist();
+        }
+    }
+
+    @Test
+    void aManifestSignedUnderAnotherReleaseNameIsRefused() throws Exception {
+        // A publisher mistake or a replayed manifest: app 1.0's manifest signed as the target of app 9.
+        TargetInfo published = RepositoryWriter.targets(repo).get("app-1.0.manifest.json");
+        byte[] manifest = Files.readAllBytes(RepositoryWriter.targetFile(repo, published));
+        ObjectNode custom = JsonNodeFactory.instance.objectNode().put("product", "app").put("version", "9")
+                .put("channel", "stable");
+        new RepositoryWriter(RepositoryConfig.defaults(), Clock.systemUTC())
+                .addTargets(keys, repo, Map.of("app-9.manifest.json", new NewTarget(manifest, custom)));
+
+        Path out = tmp.resolve("out");
+        try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0))) {
+            Cli get = Cli.run("get", "--origin", "http://127.0.0.1:" + origin.start().getPort(), "--trusted-root", root,
+                    "--product", "app", "--channel", "stable", "--out", out, "--cache", tmp.resolve("cache"));
+
+            assertThat(get.exitCode()).as(get.toString()).isEqualTo(1);
+            assertThat(get.err()).contains("manifest app-9.manifest.json describes app 1.0")
+                    .contains("its signed target says app 9");
             assertThat(out).doesNotExist();
         }
     }

@@ -47,9 +47,13 @@ import javax.net.ssl.SSLException;
  *
  * <p>Errors: 404 and 410 give {@link NotFoundException}; a body over the cap (by Content-Length
  * or as it streams) gives {@link TooLargeException} and closes that connection; any other
- * status, a connect or read timeout, or a broken connection gives an {@link IOException} naming
- * the URL. Retrying is the caller's business, except that a request whose pooled connection
- * turns out to have been closed by the server is sent once more on a new one.
+ * status, a connect or read timeout, a response slower on average than
+ * {@link OriginClientConfig#minBytesPerSecond()} (slow retrieval; that connection is closed too),
+ * or a broken connection gives an {@link IOException} naming the URL. So once sent, a request
+ * lasts no longer than {@code minRateGrace} or its size cap at {@code minBytesPerSecond},
+ * whichever is longer (unless that check is turned off). Retrying is the caller's business,
+ * except that a request whose pooled connection turns out to have been closed by the server is
+ * sent once more on a new one.
  *
  * <p>Thread-safe. Futures complete on {@link ForkJoinPool#commonPool()}, never on an I/O thread,
  * so dependent stages may hash, verify or write to disk. {@link #bytesReceived()} counts every
@@ -191,7 +195,7 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
                 p.addLast("http", new HttpClientCodec(new HttpDecoderConfig()
                         .setMaxHeaderSize(MAX_HEADER_BYTES)
                         .setMaxChunkSize(MAX_CONTENT_PIECE_BYTES), false, false));
-                p.addLast("response", new ResponseHandler(pool, config.readTimeout()));
+                p.addLast("response", new ResponseHandler(pool, config));
             }
         });
         return pool;

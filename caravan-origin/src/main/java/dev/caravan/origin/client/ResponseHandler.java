@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -20,27 +20,48 @@ import javax.net.ssl.SSLException;
  * <p>It writes the request, feeds the response to the exchange as it streams (no aggregation:
  * the body is copied once, into the exchange's array, under its cap) and gives the connection
  * back to the pool when the response has ended, or closes it when the response cannot be
- * delimited, was cut short, ran over its cap or came too slowly.
+ * delimited, was cut short, ran over its cap or came too slowly: nothing for
+ * {@link OriginClientConfig#readTimeout()}, or on average less than
+ * {@link OriginClientConfig#minBytesPerSecond()} once {@link OriginClientConfig#minRateGrace()}
+ * has passed since the request was sent (TUF's slow-retrieval attack: a server that sends a
+ * byte just before each read timeout would otherwise hold a request for as long as its size cap
+ * allows).
  *
- * <p>Implementation notes: the read timeout is kept here rather than with an IdleStateHandler,
- * because it must count from when a request is sent, not from the last byte read: a connection
- * may have sat idle in the pool for longer than the timeout before it is used.
+ * <p>Implementation notes: both limits are kept here rather than with an IdleStateHandler,
+ * because they must count from when a request is sent, not from the last byte read: a
+ * connection may have sat idle in the pool for longer than the timeout before it is used. One
+ * timer per exchange, on the connection's event loop, serves both: it is set for the earliest
+ * moment either limit could be passed and, when it fires early (bytes came meanwhile), set
+ * again. For the rate that moment is exact: with {@code n} body bytes received the average
+ * falls below the minimum at {@code n / minBytesPerSecond} seconds, or at the end of the grace
+ * if that is later. So a fast response costs a handful of timer firings, not a check per read,
+ * and a slow one fails within the event loop's timer tick of dropping below the minimum. Only
+ * body bytes count (of a 1xx or error response too): status lines and headers dripped byte by
+ * byte count for nothing, and neither does TLS overhead.
  */
 final class ResponseHandler extends ChannelInboundHandlerAdapter {
 
     private final HostPool pool;
     private final long readTimeoutNanos;
+    /** 0: no minimum rate. */
+    private final long minBytesPerSecond;
+    private final long minRateGraceNanos;
     private ChannelHandlerContext ctx;
     private Exchange current;
     private Exchange.Next mode;
     private boolean reused;
     private int served;
     private long lastReadNanos;
+    private long sentNanos;
+    /** Body bytes received for the current exchange, for the minimum rate. */
+    private long bodyBytes;
     private ScheduledFuture<?> timeout;
 
-    ResponseHandler(HostPool pool, Duration readTimeout) {
+    ResponseHandler(HostPool pool, OriginClientConfig config) {
         this.pool = pool;
-        this.readTimeoutNanos = readTimeout.toNanos();
+        this.readTimeoutNanos = config.readTimeout().toNanos();
+        this.minBytesPerSecond = config.minBytesPerSecond();
+        this.minRateGraceNanos = config.minRateGrace().toNanos();
     }
 
     @Override
@@ -64,7 +85,9 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         reused = served++ > 0;
         mode = null;
         lastReadNanos = System.nanoTime();
-        timeout = ctx.executor().schedule(this::checkTimeout, readTimeoutNanos, TimeUnit.NANOSECONDS);
+        sentNanos = lastReadNanos;
+        bodyBytes = 0;
+        timeout = ctx.executor().schedule(this::checkTimeout, firstCheckNanos(), TimeUnit.NANOSECONDS);
         ctx.writeAndFlush(exchange.beginAttempt()).addListener(f -> {
             if (!f.isSuccess()) {
                 String what = f.cause() instanceof SSLException
@@ -102,6 +125,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             if (msg instanceof HttpContent content && mode != null) {
+                bodyBytes += content.content().readableBytes();
                 if (!exchange.onContent(content.content(), mode)) {
                     stop(true);
                 } else if (msg instanceof LastHttpContent && !exchange.endOfInformational()) {
@@ -160,21 +184,49 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private long firstCheckNanos() {
+        return minBytesPerSecond > 0 ? Math.min(readTimeoutNanos, minRateGraceNanos) : readTimeoutNanos;
+    }
+
+    /** Fails the exchange if it has gone quiet for the read timeout or fallen below the minimum rate; else looks again later. */
     private void checkTimeout() {
         Exchange exchange = current;
         if (exchange == null) {
             return;
         }
-        long quiet = System.nanoTime() - lastReadNanos;
-        if (quiet < readTimeoutNanos) {
-            timeout = ctx.executor().schedule(this::checkTimeout, readTimeoutNanos - quiet, TimeUnit.NANOSECONDS);
+        long now = System.nanoTime();
+        long quiet = now - lastReadNanos;
+        if (quiet >= readTimeoutNanos) {
+            fail(exchange, new IOException("no response from " + exchange.url.origin() + " for "
+                    + TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos) + " ms: " + exchange.url));
             return;
         }
+        long next = readTimeoutNanos - quiet;
+        if (minBytesPerSecond > 0) {
+            long elapsed = now - sentNanos;
+            long allowed = Math.max(minRateGraceNanos, nanosAtMinRate(bodyBytes));
+            if (elapsed >= allowed) {
+                double seconds = elapsed / 1e9;
+                fail(exchange, new IOException(String.format(Locale.ROOT,
+                        "%s: origin sent %d bytes in %.1f s (%d bytes/s), below the minimum of %d bytes/s (slow retrieval)",
+                        exchange.url, bodyBytes, seconds, (long) (bodyBytes / seconds), minBytesPerSecond)));
+                return;
+            }
+            next = Math.min(next, allowed - elapsed);
+        }
+        timeout = ctx.executor().schedule(this::checkTimeout, next, TimeUnit.NANOSECONDS);
+    }
+
+    /** How long {@code bytes} may take at the minimum rate, in nanoseconds (saturating at Long.MAX_VALUE). */
+    private long nanosAtMinRate(long bytes) {
+        return (long) (bytes * 1e9 / minBytesPerSecond);
+    }
+
+    private void fail(Exchange exchange, IOException cause) {
         current = null;
         ctx.close();
         pool.release(ctx.channel(), false);
-        exchange.fail(new IOException("no response from " + exchange.url.origin() + " for "
-                + TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos) + " ms: " + exchange.url));
+        exchange.fail(cause);
     }
 
     @Override

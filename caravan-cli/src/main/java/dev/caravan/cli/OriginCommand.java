@@ -1,5 +1,6 @@
 package dev.caravan.cli;
 
+import dev.caravan.agent.config.HostPort;
 import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
 import java.net.InetSocketAddress;
@@ -21,7 +22,7 @@ final class OriginCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, description = "The repository folder to serve.")
     Path repo;
 
-    @Option(names = "--listen", required = true, converter = HostPort.Converter.class,
+    @Option(names = "--listen", required = true, converter = HostPortConverter.class,
             description = "HOST:PORT to listen on, e.g. 0.0.0.0:8080 (port 0: any free port).")
     HostPort listen;
 

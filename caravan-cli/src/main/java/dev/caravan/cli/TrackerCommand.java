@@ -1,5 +1,6 @@
 package dev.caravan.cli;
 
+import dev.caravan.agent.config.HostPort;
 import dev.caravan.tracker.TrackerConfig;
 import dev.caravan.tracker.TrackerServer;
 import dev.caravan.wire.tls.TlsFiles;
@@ -20,7 +21,7 @@ final class TrackerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--listen", required = true, converter = HostPort.Converter.class,
+    @Option(names = "--listen", required = true, converter = HostPortConverter.class,
             description = "HOST:PORT to listen on, e.g. 0.0.0.0:7443.")
     HostPort listen;
 

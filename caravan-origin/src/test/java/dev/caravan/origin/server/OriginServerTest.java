@@ -9,32 +9,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The origin over real sockets on 127.0.0.1: methods, headers, keep-alive, limits. */
-class OriginServerTest {
-
-    @TempDir
-    Path dir;
-    TestRepository repo;
-    OriginServer server;
-    InetSocketAddress address;
-
-    @BeforeEach
-    void start() throws IOException {
-        repo = new TestRepository(dir);
-        server = new OriginServer(OriginConfig.plain(repo.root, "127.0.0.1", 0).withWorkerThreads(1));
-        address = server.start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
+class OriginServerTest extends LocalOriginTest {
     @Test
     void getsMetadataWithItsHeaders() throws IOException {
         try (RawHttpConnection c = new RawHttpConnection(address)) {

@@ -7,37 +7,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Requests that try to reach outside the repository folder: each is refused, and no response
  * carries a byte of the file beside the repository.
  */
-class PathTraversalTest {
-
-    @TempDir
-    Path dir;
-    TestRepository repo;
-    OriginServer server;
-    InetSocketAddress address;
-
-    @BeforeEach
-    void start() throws IOException {
-        repo = new TestRepository(dir);
-        server = new OriginServer(OriginConfig.plain(repo.root, "127.0.0.1", 0).withWorkerThreads(1));
-        address = server.start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
+class PathTraversalTest extends LocalOriginTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "/../outside/secret.txt",

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.caravan.origin.server.RawHttpConnection.Response;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

@@ -95,13 +95,14 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
         }
     }
 
+    /** Stops fetching and returns once no worker is left writing into the cache. */
     @Override
     public void close() {
         synchronized (queue) {
             queue.clear();
         }
         if (pool != null) {
-            pool.shutdownNow();
+            Parallel.shutdownAndWait(pool);
         }
     }
 
@@ -117,7 +118,7 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
             try {
                 fetchOne(next.getKey(), next.getValue());
                 arrivals.get(next.getKey()).complete(null);
-            } catch (IOException | InterruptedException | RuntimeException e) {
+            } catch (Throwable e) { // an Error too: nobody may wait forever for a chunk that will not come
                 failAll(e);
                 throw new CompletionException(e);
             }
@@ -125,7 +126,7 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
     }
 
     /** One failure dooms the release: every chunk not yet arrived fails with the same cause. */
-    private void failAll(Exception cause) {
+    private void failAll(Throwable cause) {
         synchronized (queue) {
             queue.clear();
         }
@@ -136,20 +137,11 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
 
     private void fetchOne(Digest digest, long size) throws IOException, InterruptedException {
         String url = chunksBaseUrl + digest.hex().substring(0, 2) + "/" + digest.hex();
+        byte[] data = null;
         IOException last = null;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= ATTEMPTS && data == null; attempt++) {
             try {
-                byte[] data = origin.fetch(url, size);
-                if (data.length != size) {
-                    throw new IntegrityException("chunk " + digest + " from " + url + " has " + data.length
-                            + " bytes, the manifest says " + size);
-                }
-                store.put(digest, data);
-                bytesFetched.addAndGet(size);
-                progress.chunkFetched(size);
-                return;
-            } catch (IntegrityException e) {
-                throw e;
+                data = origin.fetch(url, size);
             } catch (IOException e) {
                 last = e;
                 if (attempt < ATTEMPTS) {
@@ -157,7 +149,17 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
                 }
             }
         }
-        throw new IOException("could not fetch chunk " + digest + " after " + ATTEMPTS + " attempts: " + last.getMessage(), last);
+        if (data == null) {
+            throw new IOException("could not fetch chunk " + digest + " after " + ATTEMPTS + " attempts: " + last.getMessage(),
+                    last);
+        }
+        if (data.length != size) {
+            throw new IntegrityException("chunk " + digest + " from " + url + " has " + data.length
+                    + " bytes, the manifest says " + size);
+        }
+        store.put(digest, data); // verifies; a local fault (disk full) is reported as it is, not retried
+        bytesFetched.addAndGet(size);
+        progress.chunkFetched(size);
     }
 
     private static void join(CompletableFuture<Void> f) throws IOException {
@@ -172,7 +174,13 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
             if (cause instanceof InterruptedException) {
                 throw new InterruptedIOException("interrupted while fetching chunks");
             }
-            throw new IOException(cause);
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(cause.getMessage(), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while fetching chunks");

@@ -58,8 +58,9 @@ final class FsyncQueue implements AutoCloseable {
         }
     }
 
+    /** Stops flushing and returns once no thread still holds a file open. */
     @Override
     public void close() {
-        pool.shutdownNow();
+        Parallel.shutdownAndWait(pool);
     }
 }

@@ -3,12 +3,12 @@ package dev.caravan.agent;
 import dev.caravan.core.IntegrityException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** Runs blocking file work over a few threads, splitting an index range into contiguous parts. */
 final class Parallel {
@@ -21,9 +21,10 @@ final class Parallel {
 
     /**
      * Splits {@code [0, size)} into at most {@code threads} contiguous parts and runs {@code task}
-     * on each in its own thread; returns when all are done. When parts fail, an integrity fault
-     * wins over the others (it names the bad chunk; another part may only have seen that chunk
-     * removed), then the first in range order.
+     * on each in its own thread; returns when all are done. The first part to fail stops the
+     * others (they are interrupted), and this returns only once every thread has stopped, so the
+     * caller may clean up what they wrote. An integrity fault wins over the others (it names the
+     * bad chunk; another part may only have seen that chunk removed).
      */
     static void forEachRange(int size, int threads, RangeTask task) throws IOException {
         int parts = Math.max(1, Math.min(threads, size));
@@ -36,40 +37,65 @@ final class Parallel {
             t.setDaemon(true);
             return t;
         });
+        CompletionService<Void> done = new ExecutorCompletionService<>(pool);
+        Throwable failure = null;
         try {
-            List<Future<Void>> futures = new ArrayList<>(parts);
             for (int p = 0; p < parts; p++) {
                 int from = (int) ((long) size * p / parts);
                 int to = (int) ((long) size * (p + 1) / parts);
-                futures.add(pool.submit(() -> {
+                done.submit(() -> {
                     task.run(from, to);
                     return null;
-                }));
+                });
             }
-            Throwable failure = null;
-            for (Future<Void> f : futures) {
+            for (int finished = 0; finished < parts; finished++) {
                 try {
-                    f.get();
+                    done.take().get();
                 } catch (ExecutionException e) {
-                    if (failure == null || (e.getCause() instanceof IntegrityException && !(failure instanceof IntegrityException))) {
-                        failure = e.getCause();
+                    Throwable cause = e.getCause();
+                    if (failure == null) {
+                        failure = cause;
+                        pool.shutdownNow(); // stop the other parts now, not after a whole download
+                    } else if (cause instanceof IntegrityException && !(failure instanceof IntegrityException)) {
+                        failure = cause;
                     }
                 }
             }
-            if (failure instanceof IOException io) {
-                throw io;
-            }
-            if (failure instanceof RuntimeException re) {
-                throw re;
-            }
-            if (failure != null) {
-                throw new IOException(failure);
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while installing");
+            failure = new InterruptedIOException("interrupted while installing");
         } finally {
-            pool.shutdownNow();
+            shutdownAndWait(pool);
+        }
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        if (failure != null) {
+            throw new IOException(failure.getMessage(), failure);
+        }
+    }
+
+    /** Interrupts the pool's threads and waits until they have all stopped, keeping this thread's interrupt. */
+    static void shutdownAndWait(ExecutorService pool) {
+        pool.shutdownNow();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

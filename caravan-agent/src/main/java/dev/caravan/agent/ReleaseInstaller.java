@@ -160,6 +160,7 @@ public final class ReleaseInstaller {
             for (ChunkSlice slice : file.slices()) {
                 byte[] chunk = chunks.read(slice.chunk());
                 if (slice.offset() + slice.length() > chunk.length) {
+                    chunks.verifyAll(file); // names (and removes) the chunk that went short in the store
                     throw new IntegrityException("file " + file.path() + " needs bytes " + slice.offset() + ".."
                             + (slice.offset() + slice.length()) + " of chunk " + slice.chunk() + ", which has " + chunk.length);
                 }
@@ -184,7 +185,7 @@ public final class ReleaseInstaller {
         Path parent = target.getParent();
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            fsyncFolder(parent);
+            fsyncAfterSwap(parent, target);
             return;
         }
         Path old = parent.resolve("." + target.getFileName() + ".caravan-old-" + randomSuffix());
@@ -199,11 +200,24 @@ public final class ReleaseInstaller {
             }
             throw e;
         }
-        fsyncFolder(parent);
+        fsyncAfterSwap(parent, target);
         try {
             deleteTree(old);
         } catch (IOException e) {
             log.warn("installed into {} but could not delete the previous tree, left at {}: {}", target, old, e.toString());
+        }
+    }
+
+    /**
+     * Makes the swap durable. It has already happened and other processes see the new tree, so
+     * a failure here is not a failed install: it is logged (the rename may not survive a power
+     * loss) and the install carries on.
+     */
+    private static void fsyncAfterSwap(Path parent, Path target) {
+        try {
+            fsyncFolder(parent);
+        } catch (IOException e) {
+            log.warn("installed into {}, but could not fsync {} to make that durable: {}", target, parent, e.toString());
         }
     }
 
@@ -259,7 +273,12 @@ public final class ReleaseInstaller {
         byte[] read(Digest digest) throws IOException {
             if (!digest.equals(lastDigest)) {
                 arrivals.await(digest);
-                lastBytes = Files.readAllBytes(store.path(digest));
+                try {
+                    lastBytes = Files.readAllBytes(store.path(digest));
+                } catch (NoSuchFileException e) {
+                    throw new NoSuchFileException(e.getFile(), null, "chunk " + digest + " is not in the chunk store "
+                            + store.root() + " (removed while installing?)");
+                }
                 lastDigest = digest;
             }
             return lastBytes;

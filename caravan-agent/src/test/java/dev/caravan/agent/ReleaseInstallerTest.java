@@ -165,6 +165,22 @@ class ReleaseInstallerTest {
     }
 
     @Test
+    void aTruncatedChunkIsNamedAndRemovedSoThatTheNextGetFetchesItAgain() throws IOException {
+        Path target = installs.resolve("current");
+        Manifest manifest = sampleRelease();
+        Digest truncated = manifest.chunks().getFirst().digest();
+        byte[] bytes = Files.readAllBytes(store.path(truncated));
+        Files.write(store.path(truncated), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        assertThatThrownBy(() -> installer.install(manifest, target))
+                .isInstanceOf(IntegrityException.class)
+                .hasMessageContaining("chunk " + truncated);
+
+        assertThat(target).doesNotExist();
+        assertThat(store.has(truncated)).isFalse();
+    }
+
+    @Test
     void aFileThatDoesNotMatchItsManifestHashIsRefused() throws IOException {
         Manifest good = sampleRelease();
         List<FileEntry> files = new ArrayList<>(good.files());

@@ -19,8 +19,9 @@ final class ProgressPrinter implements GetProgress {
     private final AtomicLong done = new AtomicLong();
     private volatile long total;
     private volatile long startNanos;
-    private volatile long lastDrawNanos;
-    private volatile int lastTenth = -1;
+    private long lastDrawNanos;
+    private int lastTenth = -1;
+    private long lastDrawn;
 
     ProgressPrinter(PrintWriter out, boolean terminal, LongSupplier nanoTime) {
         this.out = out;
@@ -45,23 +46,24 @@ final class ProgressPrinter implements GetProgress {
     public void chunkFetched(long bytes) {
         long now = done.addAndGet(bytes);
         long t = nanoTime.getAsLong();
-        if (terminal) {
-            if (t - lastDrawNanos > 100_000_000L || now >= total) {
-                lastDrawNanos = t;
-                synchronized (this) {
+        synchronized (this) {
+            if (now <= lastDrawn) {
+                return; // a later total was drawn already
+            }
+            if (terminal) {
+                if (t - lastDrawNanos > 100_000_000L || now >= total) {
+                    lastDrawNanos = t;
+                    lastDrawn = now;
                     out.print("\r" + line(now, t) + (now >= total ? "\n" : ""));
                     out.flush();
                 }
-            }
-        } else {
-            int tenth = total == 0 ? 10 : (int) (now * 10 / total);
-            if (tenth > lastTenth) {
-                synchronized (this) {
-                    if (tenth > lastTenth) {
-                        lastTenth = tenth;
-                        out.println(line(now, t));
-                        out.flush();
-                    }
+            } else {
+                int tenth = total == 0 ? 10 : (int) (now * 10 / total);
+                if (tenth > lastTenth) {
+                    lastTenth = tenth;
+                    lastDrawn = now;
+                    out.println(line(now, t));
+                    out.flush();
                 }
             }
         }

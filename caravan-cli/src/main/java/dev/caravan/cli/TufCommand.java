@@ -41,6 +41,21 @@ final class TufCommand {
         }
     }
 
+    /** Where the repository's metadata is: the subcommands that talk to it take this. */
+    static final class Remote {
+        @Option(names = "--metadata-url", required = true,
+                description = "Base URL of the repository's metadata (http, https or file).")
+        String metadataUrl;
+
+        /** A client of the metadata folder in {@code common}, refreshed from {@link #metadataUrl}. */
+        TufClient refreshed(Common common, UrlFetcher fetcher) throws Exception {
+            TufClient client = new TufClient(common.metadataDir, fetcher, metadataUrl, common.clock(),
+                    TufClientConfig.defaults());
+            client.refresh();
+            return client;
+        }
+    }
+
     @Command(name = "init", mixinStandardHelpOptions = true, description = "Trust ROOT_JSON, obtained out of band.")
     static final class Init implements Callable<Integer> {
         @Spec
@@ -69,15 +84,15 @@ final class TufCommand {
         @Mixin
         Common common;
 
-        @Option(names = "--metadata-url", required = true, description = "Base URL of the repository's metadata (http, https or file).")
-        String metadataUrl;
+        @Mixin
+        Remote remote;
 
         @Override
         public Integer call() throws Exception {
             try (UrlFetcher fetcher = new UrlFetcher(OriginClientConfig.defaults())) {
-                TufClient client = new TufClient(common.metadataDir, fetcher, metadataUrl, common.clock(), TufClientConfig.defaults());
-                client.refresh();
-                spec.commandLine().getOut().println("refreshed: root version " + client.rootVersion() + ", " + client.targets().size() + " targets");
+                TufClient client = remote.refreshed(common, fetcher);
+                spec.commandLine().getOut().println("refreshed: root version " + client.rootVersion() + ", "
+                        + client.targets().size() + " targets");
             }
             return 0;
         }
@@ -92,8 +107,8 @@ final class TufCommand {
         @Mixin
         Common common;
 
-        @Option(names = "--metadata-url", required = true, description = "Base URL of the repository's metadata.")
-        String metadataUrl;
+        @Mixin
+        Remote remote;
 
         @Option(names = "--target-base-url", required = true, description = "Base URL of the repository's targets.")
         String targetBaseUrl;
@@ -107,8 +122,7 @@ final class TufCommand {
         @Override
         public Integer call() throws Exception {
             try (UrlFetcher fetcher = new UrlFetcher(OriginClientConfig.defaults())) {
-                TufClient client = new TufClient(common.metadataDir, fetcher, metadataUrl, common.clock(), TufClientConfig.defaults());
-                client.refresh();
+                TufClient client = remote.refreshed(common, fetcher);
                 Files.createDirectories(targetDir);
                 for (String name : names) {
                     TargetInfo info = client.getTargetInfo(name);

@@ -24,6 +24,7 @@ import static dev.caravan.agent.config.Setting.TLS_KEY;
 import static dev.caravan.agent.config.Setting.TRACKER_URL;
 import static dev.caravan.agent.config.Setting.TRUST_ROOT;
 
+import dev.caravan.wire.Hello;
 import dev.caravan.core.ReleaseId;
 import java.net.URI;
 import java.nio.file.Files;
@@ -31,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The settings of {@code caravan agent}, as read from its TOML file by {@link AgentConfigLoader}.
@@ -101,8 +101,6 @@ public record AgentConfig(
     public static final int MAX_UPLOAD_SLOTS = 256;
     public static final int MAX_PEERS_LIMIT = 10_000;
     public static final int MAX_KEEP_VERSIONS = 100;
-    /** The same rule as the peer protocol's HELLO (dev.caravan.wire.Hello#requireGroup). */
-    private static final Pattern GROUP = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     public AgentConfig {
         requireUrl(TRACKER_URL, trackerUrl, true);
@@ -125,9 +123,11 @@ public record AgentConfig(
         require(TLS_CA, tlsCa);
         require(PEER_LISTEN, peerListen);
         require(PEER_GROUP, peerGroup);
-        if (!GROUP.matcher(peerGroup).matches()) {
-            throw bad(PEER_GROUP, peerGroup, "a group is 1 to 64 characters of a-z, 0-9, '.', '_' and '-',"
-                    + " starting with a letter or digit");
+        try {
+            Hello.requireGroup(peerGroup); // the group goes into every HELLO: the protocol's rule is the rule
+        } catch (IllegalArgumentException e) {
+            throw bad(PEER_GROUP, peerGroup, "a group is 1 to " + Hello.MAX_GROUP_LENGTH
+                    + " characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
         }
         require(CACHE_DIR, cacheDir);
         if (cacheMaxSizeBytes < MIN_CACHE_SIZE_BYTES) {

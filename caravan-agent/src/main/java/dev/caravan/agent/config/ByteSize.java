@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
 /**
  * Sizes and rates as people write them: {@code 4096}, {@code 20MB}, {@code 256MiB},
  * {@code 1.5GB}. Decimal suffixes (kB, MB, GB, TB) are powers of 1000, binary ones (KiB, MiB,
- * GiB, TiB) powers of 1024, case aside; a bare number is bytes. The same rules as the CLI's
- * {@code --size} and {@code --*-rate} flags.
+ * GiB, TiB) powers of 1024, case aside; a bare number is bytes. The CLI's {@code --size} and
+ * {@code --*-rate} flags read them with this too.
  */
-final class ByteSize {
+public final class ByteSize {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19}(?:\\.\\d{1,9})?)\\s*([kmgt]i?b|b)?", Pattern.CASE_INSENSITIVE);
     private static final String[] BINARY = {"TiB", "GiB", "MiB", "KiB"};
     private static final String[] DECIMAL = {"TB", "GB", "MB", "kB"};
@@ -19,7 +19,7 @@ final class ByteSize {
     private ByteSize() {}
 
     /** Parses a size, or fails with a message meant to follow "key = value: ". */
-    static long parse(String text) {
+    public static long parse(String text) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("not a size; write bytes as 4096, 20MB or 256MiB"

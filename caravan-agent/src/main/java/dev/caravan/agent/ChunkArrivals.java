@@ -7,7 +7,7 @@ import java.io.IOException;
  * Tells an install when each chunk it needs is in the store, so that files can be written while
  * the rest of the release is still arriving.
  */
-interface ChunkArrivals {
+public interface ChunkArrivals {
     /** Every chunk is already in the store. */
     ChunkArrivals PRESENT = chunk -> {};
 

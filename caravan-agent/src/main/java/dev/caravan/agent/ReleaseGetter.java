@@ -89,22 +89,9 @@ public final class ReleaseGetter {
     public Result get(Request request) throws IOException, TufException {
         long started = System.nanoTime();
         log.debug("get of {} from {} starting", request.product(), request.originUrl());
-        Path metadataDir = request.cache().resolve("tuf").resolve(originKey(request.originUrl()));
-        if (!TufClient.isInitialized(metadataDir)) {
-            TufClient.init(metadataDir, request.trustedRoot());
-        }
-        TufClient tuf = new TufClient(metadataDir, origin, request.originUrl() + "/metadata", clock, TufClientConfig.defaults());
-        tuf.refresh();
-        TargetInfo target = choose(tuf, request);
-        log.debug("metadata refreshed and {} chosen after {} ms", target.name(), (System.nanoTime() - started) / 1_000_000);
-        Manifest manifest = Manifest.parse(tuf.downloadTarget(target, request.originUrl() + "/targets"));
-        requireMatches(manifest, target);
-        if (!manifest.product().equals(request.product())
-                || (request.version() != null && !manifest.version().equals(request.version()))) {
-            throw new TufException("asked for " + request.product() + " " + (request.version() == null
-                    ? "on " + request.channel() : request.version()) + " but target " + target.name() + " is "
-                    + manifest.releaseId() + "; refusing to install another release");
-        }
+        Manifest manifest = resolve(origin, clock, request.cache(), request.originUrl(), request.trustedRoot(),
+                request.product(), request.version(), request.channel());
+        log.debug("metadata refreshed and manifest verified after {} ms", (System.nanoTime() - started) / 1_000_000);
 
         ChunkStore store = new ChunkStore(request.cache().resolve("chunks"));
         Map<Digest, Long> missing = new LinkedHashMap<>();
@@ -128,17 +115,41 @@ public final class ReleaseGetter {
         }
     }
 
-    private static TargetInfo choose(TufClient tuf, Request request) throws TufException {
-        if (request.version() != null) {
-            return tuf.getTargetInfo(new ReleaseId(request.product(), request.version()).manifestTargetName());
+    /**
+     * Refreshes the TUF metadata of {@code originUrl} (trusting {@code trustedRoot} the first time,
+     * keeping the trusted state under {@code cache}) and returns the verified manifest of {@code version},
+     * or of the newest release on {@code channel} when {@code version} is null.
+     */
+    public static Manifest resolve(OriginClient origin, Clock clock, Path cache, String originUrl, byte[] trustedRoot,
+            String product, String version, String channel) throws IOException, TufException {
+        Path metadataDir = cache.resolve("tuf").resolve(originKey(originUrl));
+        if (!TufClient.isInitialized(metadataDir)) {
+            TufClient.init(metadataDir, trustedRoot);
+        }
+        TufClient tuf = new TufClient(metadataDir, origin, originUrl + "/metadata", clock, TufClientConfig.defaults());
+        tuf.refresh();
+        TargetInfo target = choose(tuf, product, version, channel);
+        Manifest manifest = Manifest.parse(tuf.downloadTarget(target, originUrl + "/targets"));
+        requireMatches(manifest, target);
+        if (!manifest.product().equals(product) || (version != null && !manifest.version().equals(version))) {
+            throw new TufException("asked for " + product + " " + (version == null ? "on " + channel : version)
+                    + " but target " + target.name() + " is " + manifest.releaseId()
+                    + "; refusing to install another release");
+        }
+        return manifest;
+    }
+
+    private static TargetInfo choose(TufClient tuf, String product, String version, String channel) throws TufException {
+        if (version != null) {
+            return tuf.getTargetInfo(new ReleaseId(product, version).manifestTargetName());
         }
         return tuf.targets().stream()
-                .filter(t -> request.product().equals(text(t.custom(), "product"))
-                        && request.channel().equals(text(t.custom(), "channel"))
+                .filter(t -> product.equals(text(t.custom(), "product"))
+                        && channel.equals(text(t.custom(), "channel"))
                         && text(t.custom(), "version") != null)
                 .max(Comparator.comparing((TargetInfo t) -> text(t.custom(), "version"), ReleaseId.VERSION_ORDER))
-                .orElseThrow(() -> new TufException.TargetNotFound("no release of " + request.product() + " on channel "
-                        + request.channel() + " in the repository's signed targets"));
+                .orElseThrow(() -> new TufException.TargetNotFound("no release of " + product + " on channel "
+                        + channel + " in the repository's signed targets"));
     }
 
     /** The signed target's custom field and the manifest it points to must name the same release. */

@@ -83,7 +83,7 @@ public final class ReleaseInstaller {
      * Like {@link #install(Manifest, Path)}, but writes each file as soon as {@code arrivals} says
      * its chunks are in the store, so that installing overlaps fetching.
      */
-    void install(Manifest manifest, Path target, ChunkArrivals arrivals) throws IOException {
+    public void install(Manifest manifest, Path target, ChunkArrivals arrivals) throws IOException {
         String release = manifest.releaseId().toString();
         try {
             ReleasePaths.requireDistinct(manifest.files().stream().map(FileEntry::path).toList());

@@ -2,6 +2,7 @@ package dev.caravan.cli;
 
 import dev.caravan.agent.GetProgress;
 import dev.caravan.agent.ReleaseGetter;
+import dev.caravan.agent.demo.SyntheticRelease;
 import dev.caravan.core.ReleaseId;
 import dev.caravan.core.chunk.ChunkingConfig;
 import dev.caravan.origin.client.OriginClient;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.agent.demo.SyntheticRelease;
 import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
 import dev.caravan.tuf.NewTarget;

@@ -2,6 +2,7 @@ package dev.caravan.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.agent.demo.SyntheticRelease;
 import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
 import java.nio.file.Files;

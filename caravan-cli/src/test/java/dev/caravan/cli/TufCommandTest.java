@@ -3,6 +3,7 @@ package dev.caravan.cli;
 import static dev.caravan.cli.PublishAndGetTest.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.agent.demo.SyntheticRelease;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;

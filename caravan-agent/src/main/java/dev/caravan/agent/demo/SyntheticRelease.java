@@ -1,4 +1,4 @@
-package dev.caravan.cli;
+package dev.caravan.agent.demo;
 
 import dev.caravan.core.Digest;
 import java.io.IOException;

@@ -1,0 +1,387 @@
+package dev.caravan.agent;
+
+import dev.caravan.agent.swarm.PeerConfig;
+import dev.caravan.agent.swarm.PeerNetwork;
+import dev.caravan.agent.swarm.ReleaseSwarm;
+import dev.caravan.core.chunk.ChunkStore;
+import dev.caravan.core.manifest.Manifest;
+import dev.caravan.origin.client.OriginClient;
+import dev.caravan.origin.client.OriginClientConfig;
+import dev.caravan.scheduler.SchedulerStats;
+import dev.caravan.tracker.AnnounceEvent;
+import dev.caravan.tracker.AnnounceRequest;
+import dev.caravan.tracker.AnnounceResponse;
+import dev.caravan.tracker.PeerAddress;
+import dev.caravan.tracker.ReleaseProgress;
+import dev.caravan.tracker.SwarmPeer;
+import dev.caravan.tracker.TrackerClient;
+import dev.caravan.tracker.TrackerClientConfig;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fleet machine's agent: follows a product's channel, fetches each new release through the
+ * swarm (peers first, the origin as a budgeted fallback), installs it all-or-nothing as
+ * {@code install_dir/versions/VERSION} with {@code install_dir/current} switched atomically, and
+ * keeps seeding it to peers. What {@code caravan agent} and each machine of {@code caravan demo} run.
+ *
+ * <p>Two threads of its own: one follows the channel (TUF refresh, install), one announces to the
+ * tracker; the peer side runs on the {@link PeerNetwork}'s event loops and each release's
+ * {@link ReleaseSwarm} on its own thread.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    private static final String MANIFEST_MARK = ".manifest";
+
+    /**
+     * What an agent needs.
+     *
+     * @param name a label for logs (the machine's certificate name, for instance)
+     * @param trackerHost the tracker's host
+     * @param trackerPort the tracker's port
+     * @param originUrl the repository's base URL
+     * @param origin how to reach the origin
+     * @param trustedRoot the TUF root trusted out of band
+     * @param peer the peer side's settings
+     * @param cacheDir chunk store and TUF state
+     * @param product the product followed
+     * @param channel its channel
+     * @param installDir where releases are installed
+     * @param keepVersions installed versions kept, the current one included
+     * @param pollInterval how often the channel is checked for a new release
+     * @param advertisedHost the host announced to the tracker, or null to let the tracker use the
+     *     address it sees
+     */
+    public record Settings(String name, String trackerHost, int trackerPort, String originUrl, OriginClientConfig origin,
+            byte[] trustedRoot, PeerConfig peer, Path cacheDir, String product, String channel, Path installDir,
+            int keepVersions, Duration pollInterval, String advertisedHost) {
+        public Settings {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(trackerHost, "trackerHost");
+            originUrl = originUrl.endsWith("/") ? originUrl.substring(0, originUrl.length() - 1) : originUrl;
+            Objects.requireNonNull(trustedRoot, "trustedRoot");
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(cacheDir, "cacheDir");
+            Objects.requireNonNull(installDir, "installDir");
+            if (keepVersions < 1) {
+                throw new IllegalArgumentException("keepVersions must be at least 1, got " + keepVersions);
+            }
+            if (pollInterval.isNegative() || pollInterval.isZero()) {
+                throw new IllegalArgumentException("pollInterval must be positive, got " + pollInterval);
+            }
+        }
+    }
+
+    /**
+     * What an agent is doing, for progress lines, the local API and tests.
+     *
+     * @param release the release being fetched or seeded, or null before the first is chosen
+     * @param chunksHeld its chunks held verified
+     * @param chunks its chunk count
+     * @param installedVersion the version {@code current} points to, or null
+     */
+    public record Status(String name, String release, int chunksHeld, int chunks, long bytesFromPeers,
+            long bytesFromOrigin, long bytesUploaded, int peers, String installedVersion, String lastError) {}
+
+    private final Settings settings;
+    private final Clock clock;
+    private final EventLoopGroup sharedGroup;
+    private final CompletableFuture<Manifest> firstInstall = new CompletableFuture<>();
+    private ChunkStore store;
+    private PeerNetwork network;
+    private OriginClient origin;
+    private TrackerClient tracker;
+    private ScheduledExecutorService follower;
+    private ScheduledExecutorService announcer;
+    private volatile ReleaseSwarm current;
+    private volatile ReleaseSwarm previous;
+    private volatile String installedVersion;
+    private volatile String lastError;
+    private volatile boolean announcedStart;
+    private volatile boolean closed;
+
+    /** An agent; {@code group}, if not null, is an event loop group shared with other agents in this process. */
+    public Agent(Settings settings, Clock clock, EventLoopGroup group) {
+        this.settings = settings;
+        this.clock = clock;
+        this.sharedGroup = group;
+    }
+
+    /** Listens for peers and starts following the channel and announcing. */
+    public synchronized void start() throws IOException {
+        store = new ChunkStore(settings.cacheDir().resolve("chunks"));
+        origin = new OriginClient(settings.origin());
+        network = new PeerNetwork(settings.peer(), store, sharedGroup);
+        network.start();
+        tracker = new TrackerClient(TrackerClientConfig.defaults(settings.trackerHost(), settings.trackerPort(),
+                settings.peer().tls()));
+        follower = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "caravan-follow-" + settings.name()));
+        announcer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "caravan-announce-" + settings.name()));
+        follower.scheduleWithFixedDelay(this::follow, 0, settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Completes with the manifest of the first release this agent installs. */
+    public CompletableFuture<Manifest> firstInstall() {
+        return firstInstall;
+    }
+
+    /** The port peers reach this agent on. */
+    public int peerPort() {
+        return network.port();
+    }
+
+    /** The folder {@code current} points to. */
+    public Path currentDir() {
+        return settings.installDir().resolve("current");
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Status status() {
+        ReleaseSwarm s = current;
+        if (s == null) {
+            return new Status(settings.name(), null, 0, 0, 0, 0, network == null ? 0 : network.bytesUploaded(), 0,
+                    installedVersion, lastError);
+        }
+        SchedulerStats st = s.stats();
+        return new Status(settings.name(), s.manifest().releaseId().toString(), s.chunksHeld(), s.chunkCount(),
+                st.bytesFromSameGroup() + st.bytesFromOtherGroups(), st.bytesFromOrigin(), network.bytesUploaded(),
+                network.connectionCount(), installedVersion, lastError);
+    }
+
+    // ---- following the channel
+
+    private void follow() {
+        if (closed) {
+            return;
+        }
+        try {
+            Manifest manifest = ReleaseGetter.resolve(origin, clock, settings.cacheDir(), settings.originUrl(),
+                    settings.trustedRoot(), settings.product(), null, settings.channel());
+            ReleaseSwarm now = current;
+            if (now != null && now.manifestDigest().equals(manifest.digest())) {
+                return;
+            }
+            fetchAndInstall(manifest);
+            lastError = null;
+        } catch (Exception e) {
+            if (closed) {
+                return;
+            }
+            lastError = e.getMessage();
+            log.warn("{}: {}", settings.name(), e.getMessage());
+            log.debug("follow failed", e);
+        }
+    }
+
+    private void fetchAndInstall(Manifest manifest) throws Exception {
+        String version = manifest.version();
+        log.info("{}: fetching {} ({} chunks, {} bytes) through the swarm", settings.name(), manifest.releaseId(),
+                manifest.distinctChunks().size(), manifest.totalBytes());
+        ReleaseSwarm swarm = new ReleaseSwarm(network, manifest, origin, settings.originUrl()).start();
+        ReleaseSwarm before = current;
+        previous = before;
+        current = swarm;
+        announceSoon();
+        Path versions = settings.installDir().resolve("versions");
+        Path target = versions.resolve(version);
+        Path mark = versions.resolve(version + MANIFEST_MARK);
+        boolean installed = Files.isDirectory(target) && Files.exists(mark)
+                && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(manifest.digest().hex());
+        if (!installed) {
+            Files.createDirectories(versions);
+            Files.deleteIfExists(mark);
+            new ReleaseInstaller(store).install(manifest, target, swarm);
+            swarm.completion().get();
+            writeAtomically(mark, manifest.digest().hex());
+        } else {
+            swarm.completion().get();
+        }
+        switchCurrent(target);
+        installedVersion = version;
+        log.info("{}: installed {} into {}; seeding it", settings.name(), manifest.releaseId(), target);
+        if (before != null) {
+            before.close();
+            previous = null;
+        }
+        pruneVersions(versions, version);
+        announceSoon();
+        firstInstall.complete(manifest);
+    }
+
+    /** Points {@code current} at {@code target} with one rename, so that readers see the old or the new tree. */
+    private void switchCurrent(Path target) throws IOException {
+        Path link = currentDir();
+        Path temp = settings.installDir().resolve(".current.tmp");
+        Files.deleteIfExists(temp);
+        Files.createSymbolicLink(temp, settings.installDir().relativize(target));
+        Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void pruneVersions(Path versions, String keep) throws IOException {
+        List<Path> folders;
+        try (Stream<Path> list = Files.list(versions)) {
+            folders = new ArrayList<>(list.filter(Files::isDirectory).toList());
+        }
+        folders.sort(Comparator.comparing((Path p) -> lastModified(p)).reversed());
+        int kept = 0;
+        for (Path p : folders) {
+            if (p.getFileName().toString().equals(keep) || kept < settings.keepVersions() - 1) {
+                if (!p.getFileName().toString().equals(keep)) {
+                    kept++;
+                }
+                continue;
+            }
+            deleteTree(p);
+            Files.deleteIfExists(versions.resolve(p.getFileName() + MANIFEST_MARK));
+        }
+    }
+
+    private static long lastModified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, text + "\n", StandardCharsets.UTF_8);
+        try (var ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    // ---- announcing
+
+    private void announceSoon() {
+        announcer.execute(this::announce);
+    }
+
+    private void announce() {
+        if (closed) {
+            return;
+        }
+        Duration next = Duration.ofSeconds(30);
+        List<ReleaseSwarm> swarms = new ArrayList<>();
+        for (ReleaseSwarm s : new ReleaseSwarm[] {current, previous}) {
+            if (s != null) {
+                swarms.add(s);
+            }
+        }
+        try {
+            List<ReleaseProgress> releases = new ArrayList<>();
+            for (ReleaseSwarm s : swarms) {
+                int held = s.chunksHeld();
+                releases.add(new ReleaseProgress(s.manifestDigest(), held, s.chunkCount(), held == s.chunkCount()));
+            }
+            PeerAddress address = settings.advertisedHost() == null ? PeerAddress.wildcard(network.port())
+                    : new PeerAddress(settings.advertisedHost(), network.port());
+            AnnounceResponse response = tracker.announce(new AnnounceRequest(settings.peer().peerId(), address,
+                    settings.peer().group(), releases, announcedStart ? AnnounceEvent.UPDATE : AnnounceEvent.STARTED));
+            announcedStart = true;
+            next = response.interval();
+            for (ReleaseSwarm s : swarms) {
+                if (!s.isComplete()) {
+                    List<ReleaseSwarm.SwarmAddress> peers = new ArrayList<>();
+                    for (SwarmPeer p : response.peersFor(s.manifestDigest())) {
+                        peers.add(new ReleaseSwarm.SwarmAddress(p.peerId(), p.address().host(), p.address().port()));
+                    }
+                    s.connect(peers);
+                }
+            }
+        } catch (Exception e) {
+            log.warn("{}: announce to the tracker failed: {}", settings.name(), e.getMessage());
+            next = Duration.ofSeconds(5);
+        }
+        if (!closed) {
+            announcer.schedule(this::announce, next.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Says goodbye to the tracker and the peers, and stops. */
+    @Override
+    public void close() {
+        stop(true);
+    }
+
+    /**
+     * Stops at once as a crashed machine would: connections are cut without GOODBYE and the
+     * tracker is not told (it drops the agent when its announces stop). For tests of peers that vanish.
+     */
+    public void kill() {
+        stop(false);
+    }
+
+    private synchronized void stop(boolean graceful) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (follower != null) {
+            follower.shutdownNow();
+            announcer.shutdownNow();
+        }
+        if (network != null && !graceful) {
+            network.close(false);
+        }
+        try {
+            if (graceful && tracker != null && announcedStart) {
+                tracker.announce(new AnnounceRequest(settings.peer().peerId(), PeerAddress.wildcard(Math.max(1, network.port())),
+                        settings.peer().group(), List.of(), AnnounceEvent.STOPPED));
+            }
+        } catch (Exception e) {
+            log.debug("{}: stopped announce failed: {}", settings.name(), e.getMessage());
+        }
+        for (ReleaseSwarm s : new ReleaseSwarm[] {current, previous}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+        if (network != null) {
+            network.close();
+        }
+        if (tracker != null) {
+            tracker.close();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+        firstInstall.completeExceptionally(new IOException(settings.name() + " stopped"));
+    }
+}

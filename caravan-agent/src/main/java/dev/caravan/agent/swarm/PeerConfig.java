@@ -1,0 +1,131 @@
+package dev.caravan.agent.swarm;
+
+import dev.caravan.agent.seed.UploadSlotConfig;
+import dev.caravan.scheduler.SchedulerConfig;
+import dev.caravan.wire.Hello;
+import dev.caravan.wire.PeerId;
+import dev.caravan.wire.tls.TlsFiles;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of an agent's peer side ({@link PeerNetwork}): who it is, where it listens, its
+ * certificate, and the limits it keeps. Checked when made; a bad value names the setting.
+ *
+ * @param peerId this agent's peer id, drawn once
+ * @param group its group (same-group peers are preferred)
+ * @param tls its certificate, key and the deployment CA
+ * @param listenHost the address peers connect to ("0.0.0.0" for every interface)
+ * @param listenPort the port, 0 for any free one
+ * @param uploadRateBytesPerSecond the global upload cap, 0 for none
+ * @param downloadRateBytesPerSecond the global download cap (peer traffic), 0 for none
+ * @param slots the upload slots and their rotation
+ * @param maxPeers the most peer connections at once (accepted and dialed)
+ * @param maxRequestsPerPeer requests in flight accepted from one peer; more are rejected
+ *     ({@code TOO_MANY_REQUESTS})
+ * @param handshakeTimeout TLS handshake plus HELLO, INTEREST and BITFIELD must be done within this
+ * @param idleTimeout a connection that received nothing this long is closed ({@code IDLE})
+ * @param keepAlive a PING goes out after this long without sending anything
+ * @param tickInterval how often the scheduler and the upload slots look at the time
+ * @param servedChunkCacheBytes verified chunk bytes kept in memory for serving
+ * @param scheduler the download scheduler's settings
+ */
+public record PeerConfig(
+        PeerId peerId,
+        String group,
+        TlsFiles tls,
+        String listenHost,
+        int listenPort,
+        long uploadRateBytesPerSecond,
+        long downloadRateBytesPerSecond,
+        UploadSlotConfig slots,
+        int maxPeers,
+        int maxRequestsPerPeer,
+        Duration handshakeTimeout,
+        Duration idleTimeout,
+        Duration keepAlive,
+        Duration tickInterval,
+        long servedChunkCacheBytes,
+        SchedulerConfig scheduler) {
+
+    public static final int DEFAULT_MAX_PEERS = 64;
+    public static final int DEFAULT_MAX_REQUESTS_PER_PEER = 64;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TICK = Duration.ofMillis(200);
+    public static final long DEFAULT_SERVED_CHUNK_CACHE_BYTES = 32L << 20;
+
+    public PeerConfig {
+        Objects.requireNonNull(peerId, "peerId");
+        Hello.requireGroup(group);
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(listenHost, "listenHost");
+        if (listenPort < 0 || listenPort > 65535) {
+            throw bad("listenPort", listenPort, "must be from 0 to 65535");
+        }
+        if (uploadRateBytesPerSecond < 0) {
+            throw bad("uploadRateBytesPerSecond", uploadRateBytesPerSecond, "must be 0 (unlimited) or more");
+        }
+        if (downloadRateBytesPerSecond < 0) {
+            throw bad("downloadRateBytesPerSecond", downloadRateBytesPerSecond, "must be 0 (unlimited) or more");
+        }
+        Objects.requireNonNull(slots, "slots");
+        if (maxPeers < 1) {
+            throw bad("maxPeers", maxPeers, "must be at least 1");
+        }
+        if (maxRequestsPerPeer < 1) {
+            throw bad("maxRequestsPerPeer", maxRequestsPerPeer, "must be at least 1");
+        }
+        requirePositive("handshakeTimeout", handshakeTimeout);
+        requirePositive("idleTimeout", idleTimeout);
+        requirePositive("keepAlive", keepAlive);
+        requirePositive("tickInterval", tickInterval);
+        if (servedChunkCacheBytes < 0) {
+            throw bad("servedChunkCacheBytes", servedChunkCacheBytes, "must not be negative");
+        }
+        Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /** The defaults for everything but identity, address and rates. */
+    public static PeerConfig defaults(PeerId peerId, String group, TlsFiles tls, String listenHost, int listenPort) {
+        return new PeerConfig(peerId, group, tls, listenHost, listenPort, 0, 0, UploadSlotConfig.DEFAULT,
+                DEFAULT_MAX_PEERS, DEFAULT_MAX_REQUESTS_PER_PEER, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_KEEP_ALIVE, DEFAULT_TICK, DEFAULT_SERVED_CHUNK_CACHE_BYTES, SchedulerConfig.DEFAULT);
+    }
+
+    public PeerConfig withRates(long upload, long download) {
+        return new PeerConfig(peerId, group, tls, listenHost, listenPort, upload, download, slots, maxPeers,
+                maxRequestsPerPeer, handshakeTimeout, idleTimeout, keepAlive, tickInterval, servedChunkCacheBytes,
+                scheduler);
+    }
+
+    public PeerConfig withSlots(UploadSlotConfig v) {
+        return new PeerConfig(peerId, group, tls, listenHost, listenPort, uploadRateBytesPerSecond,
+                downloadRateBytesPerSecond, v, maxPeers, maxRequestsPerPeer, handshakeTimeout, idleTimeout, keepAlive,
+                tickInterval, servedChunkCacheBytes, scheduler);
+    }
+
+    public PeerConfig withMaxPeers(int v) {
+        return new PeerConfig(peerId, group, tls, listenHost, listenPort, uploadRateBytesPerSecond,
+                downloadRateBytesPerSecond, slots, v, maxRequestsPerPeer, handshakeTimeout, idleTimeout, keepAlive,
+                tickInterval, servedChunkCacheBytes, scheduler);
+    }
+
+    public PeerConfig withScheduler(SchedulerConfig v) {
+        return new PeerConfig(peerId, group, tls, listenHost, listenPort, uploadRateBytesPerSecond,
+                downloadRateBytesPerSecond, slots, maxPeers, maxRequestsPerPeer, handshakeTimeout, idleTimeout,
+                keepAlive, tickInterval, servedChunkCacheBytes, v);
+    }
+
+    private static void requirePositive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw bad(name, d, "must be positive");
+        }
+    }
+
+    private static IllegalArgumentException bad(String name, Object value, String rule) {
+        return new IllegalArgumentException("peer setting " + name + " " + rule + ", got " + value);
+    }
+}

@@ -1,0 +1,308 @@
+package dev.caravan.agent.swarm;
+
+import dev.caravan.agent.seed.ChokeDecision;
+import dev.caravan.agent.seed.RateLimit;
+import dev.caravan.agent.seed.TokenBucket;
+import dev.caravan.agent.seed.UploadSlots;
+import dev.caravan.core.Digest;
+import dev.caravan.core.chunk.ChunkStore;
+import dev.caravan.wire.Goodbye;
+import dev.caravan.wire.MessageDecoder;
+import dev.caravan.wire.MessageEncoder;
+import dev.caravan.wire.PeerId;
+import dev.caravan.wire.ProtocolErrorHandler;
+import dev.caravan.wire.tls.Role;
+import dev.caravan.wire.tls.TlsContexts;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An agent's peer side: the TLS listener other agents connect to, the dialer, the releases it
+ * offers ({@link ReleaseSwarm}s by manifest digest), and what all connections share — the global
+ * upload and download token buckets, the upload slots, and the in-memory cache of chunks being
+ * served. One per agent.
+ */
+public final class PeerNetwork implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PeerNetwork.class);
+    /** Stop writing DATA to a connection with this much queued (its TCP send buffer is full). */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 << 10, 2 << 20);
+
+    private final PeerConfig config;
+    private final ChunkStore store;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final SslContext serverTls;
+    private final SslContext clientTls;
+    private final TokenBucket uploadBucket;
+    private final TokenBucket downloadBucket;
+    private final UploadSlots<PeerSession> slots;
+    private final ServedChunks served;
+    private final ExecutorService blocking;
+    private final Map<Digest, ReleaseSwarm> swarms = new ConcurrentHashMap<>();
+    private final Set<PeerSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicLong bytesUploaded = new AtomicLong();
+    private final AtomicLong bytesDownloaded = new AtomicLong();
+    private Channel server;
+    private int listenPort;
+    private ScheduledFuture<?> slotTimer;
+
+    /**
+     * A network with its own event loop, or sharing {@code group} if not null (many agents in one
+     * process, as in the demo).
+     */
+    public PeerNetwork(PeerConfig config, ChunkStore store, EventLoopGroup group) throws IOException {
+        this.config = config;
+        this.store = store;
+        this.ownsGroup = group == null;
+        this.group = group != null ? group
+                : new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("caravan-peer", true), NioIoHandler.newFactory());
+        this.serverTls = TlsContexts.server(config.tls(), Set.of(Role.AGENT));
+        this.clientTls = TlsContexts.client(config.tls(), Set.of(Role.AGENT));
+        this.uploadBucket = new TokenBucket(limit(config.uploadRateBytesPerSecond()), System::nanoTime);
+        this.downloadBucket = new TokenBucket(limit(config.downloadRateBytesPerSecond()), System::nanoTime);
+        this.slots = new UploadSlots<>(config.slots(), System::nanoTime);
+        this.blocking = Executors.newFixedThreadPool(2, new DefaultThreadFactory("caravan-chunk-io", true));
+        this.served = new ServedChunks(store, blocking, config.servedChunkCacheBytes());
+    }
+
+    /** A rate limit whose burst is a quarter of a second of traffic, and at least two blocks. */
+    private static RateLimit limit(long bytesPerSecond) {
+        if (bytesPerSecond == 0) {
+            return RateLimit.UNLIMITED;
+        }
+        return new RateLimit(bytesPerSecond, Math.max(bytesPerSecond / 4, 512 << 10));
+    }
+
+    /** Starts listening; returns the address. */
+    public synchronized InetSocketAddress start() throws IOException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (connections.incrementAndGet() > config.maxPeers()) {
+                            connections.decrementAndGet();
+                            log.debug("refusing {}: at the limit of {} peer connections", ch.remoteAddress(), config.maxPeers());
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        pipeline(ch, serverTls, new PeerSession(PeerNetwork.this, false, null, null));
+                    }
+                });
+        try {
+            server = b.bind(config.listenHost(), config.listenPort()).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding the peer listener", e);
+        } catch (Exception e) {
+            throw new IOException("cannot listen for peers on " + config.listenHost() + ":" + config.listenPort()
+                    + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress address = (InetSocketAddress) server.localAddress();
+        listenPort = address.getPort();
+        long tick = config.slots().rotation().toNanos() / 4;
+        slotTimer = group.next().scheduleAtFixedRate(() -> apply(slots.tick()), tick, tick, TimeUnit.NANOSECONDS);
+        log.info("peer listener on {} (peer id {}, group {})", address, config.peerId(), config.group());
+        return address;
+    }
+
+    private void pipeline(SocketChannel ch, SslContext tls, PeerSession session) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("tls", tls.newHandler(ch.alloc()));
+        p.addLast("idle", new IdleStateHandler(config.idleTimeout().toNanos(), config.keepAlive().toNanos(), 0,
+                TimeUnit.NANOSECONDS));
+        p.addLast("decoder", new MessageDecoder());
+        p.addLast("encoder", MessageEncoder.INSTANCE);
+        p.addLast("session", session);
+        p.addLast("errors", ProtocolErrorHandler.INSTANCE);
+        sessions.add(session);
+    }
+
+    /** Dials a peer about {@code swarm}'s release; failures are logged at DEBUG and reported to the swarm. */
+    void dial(ReleaseSwarm swarm, PeerId peer, String host, int port) {
+        if (connections.incrementAndGet() > config.maxPeers()) {
+            connections.decrementAndGet();
+            swarm.dialFailed(peer);
+            return;
+        }
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        pipeline(ch, clientTls, new PeerSession(PeerNetwork.this, true, swarm, peer));
+                    }
+                });
+        b.connect(host, port).addListener(f -> {
+            if (!f.isSuccess()) {
+                connections.decrementAndGet();
+                log.debug("cannot connect to peer {} at {}:{}: {}", peer, host, port, f.cause().getMessage());
+                swarm.dialFailed(peer);
+            } else {
+                ((io.netty.channel.ChannelFuture) f).channel().closeFuture().addListener(c -> connections.decrementAndGet());
+            }
+        });
+    }
+
+    // ---- releases
+
+    /** Offers {@code swarm}'s release to peers and lets it use this network. */
+    void register(ReleaseSwarm swarm) {
+        swarms.put(swarm.manifestDigest(), swarm);
+    }
+
+    void unregister(ReleaseSwarm swarm) {
+        swarms.remove(swarm.manifestDigest(), swarm);
+    }
+
+    ReleaseSwarm swarm(Digest manifest) {
+        return swarms.get(manifest);
+    }
+
+    // ---- shared by sessions
+
+    PeerConfig config() {
+        return config;
+    }
+
+    ChunkStore store() {
+        return store;
+    }
+
+    EventLoopGroup group() {
+        return group;
+    }
+
+    ExecutorService blocking() {
+        return blocking;
+    }
+
+    int listenPort() {
+        return listenPort;
+    }
+
+    TokenBucket uploadBucket() {
+        return uploadBucket;
+    }
+
+    TokenBucket downloadBucket() {
+        return downloadBucket;
+    }
+
+    ServedChunks served() {
+        return served;
+    }
+
+    void interest(PeerSession session, boolean interested) {
+        apply(interested ? slots.interested(session) : slots.notInterested(session));
+    }
+
+    void uploaded(PeerSession session, long bytes) {
+        bytesUploaded.addAndGet(bytes);
+        slots.uploaded(session, bytes);
+    }
+
+    void downloaded(long bytes) {
+        bytesDownloaded.addAndGet(bytes);
+    }
+
+    void sessionClosed(PeerSession session) {
+        sessions.remove(session);
+        apply(slots.disconnected(session));
+    }
+
+    private static void apply(List<ChokeDecision<PeerSession>> decisions) {
+        for (ChokeDecision<PeerSession> d : decisions) {
+            d.peer().setUnchoked(d instanceof ChokeDecision.Unchoke);
+        }
+    }
+
+    // ---- figures
+
+    /** The port peers connect to. */
+    public int port() {
+        return listenPort;
+    }
+
+    /** Chunk bytes sent to peers so far. */
+    public long bytesUploaded() {
+        return bytesUploaded.get();
+    }
+
+    /** Chunk bytes received from peers so far. */
+    public long bytesDownloaded() {
+        return bytesDownloaded.get();
+    }
+
+    /** Open peer connections. */
+    public int connectionCount() {
+        return sessions.size();
+    }
+
+    /** Closes every connection (GOODBYE SHUTDOWN) and the listener. */
+    @Override
+    public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes every connection and the listener; without a GOODBYE if not {@code graceful}, as a
+     * crashed machine would vanish (for tests of peers that go away).
+     */
+    public synchronized void close(boolean graceful) {
+        if (slotTimer != null) {
+            slotTimer.cancel(false);
+        }
+        for (PeerSession s : sessions) {
+            if (graceful) {
+                s.goodbye(Goodbye.Reason.SHUTDOWN, "agent stopping");
+            } else if (s.channel() != null) {
+                s.channel().close();
+            }
+        }
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+        blocking.shutdownNow();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

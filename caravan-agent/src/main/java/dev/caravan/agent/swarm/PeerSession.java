@@ -1,0 +1,507 @@
+package dev.caravan.agent.swarm;
+
+import dev.caravan.core.manifest.ChunkInfo;
+import dev.caravan.scheduler.Block;
+import dev.caravan.wire.Bitfield;
+import dev.caravan.wire.BlockRange;
+import dev.caravan.wire.Cancel;
+import dev.caravan.wire.Choke;
+import dev.caravan.wire.Data;
+import dev.caravan.wire.Goodbye;
+import dev.caravan.wire.Have;
+import dev.caravan.wire.Hello;
+import dev.caravan.wire.Interest;
+import dev.caravan.wire.Message;
+import dev.caravan.wire.PeerId;
+import dev.caravan.wire.Ping;
+import dev.caravan.wire.Pong;
+import dev.caravan.wire.Reject;
+import dev.caravan.wire.Request;
+import dev.caravan.wire.Unchoke;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One peer connection about one release: the protocol's state machine ({@code docs/protocol.md}
+ * §4) on the connection's event loop. It sits after the {@code MessageDecoder} and
+ * {@code MessageEncoder} and before the {@code ProtocolErrorHandler} in the pipeline
+ * (TLS → idle timer → decoder → encoder → this → error handler).
+ *
+ * <p>Downloading: what the peer says (BITFIELD, HAVE, CHOKE, UNCHOKE, DATA, REJECT) goes to the
+ * {@link ReleaseSwarm}, whose scheduler decides what to ask; the swarm sends REQUEST and CANCEL
+ * through {@link #request} and {@link #cancel}. Uploading: the peer's REQUESTs queue here and are
+ * answered with DATA from verified chunks when the peer holds an upload slot and the global upload
+ * bucket has tokens.
+ *
+ * <p>Faults of the peer (a message out of sequence, DATA nobody asked for, a bitfield of the wrong
+ * size) throw {@link CorruptedFrameException}, which the error handler logs, answers with GOODBYE
+ * {@code PROTOCOL_ERROR} and turns into a close.
+ */
+final class PeerSession extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
+
+    private enum State { HANDSHAKE, HELLO, INTEREST, BITFIELD, READY, CLOSED }
+
+    private final PeerNetwork network;
+    private final boolean dialer;
+    /** The peer id the tracker gave for the peer we dial; null when accepting. */
+    private final PeerId expectedPeer;
+    private Channel channel;
+    private State state = State.HANDSHAKE;
+    private ReleaseSwarm swarm;
+    private volatile Hello remote;
+    private BitSet remoteHas = new BitSet();
+    private ScheduledFuture<?> handshakeTimer;
+
+    // download side: requests we sent and not yet answered (a cancelled one may still be answered once)
+    private final Set<BlockRange> outstanding = new HashSet<>();
+    private long downloadDebt;
+    private boolean readPaused;
+
+    // upload side
+    private final ArrayDeque<Request> queue = new ArrayDeque<>();
+    private boolean unchokedByUs;
+    private boolean interestedInUs;
+    private long uploadCredit;
+    private boolean pumpScheduled;
+    private long bytesUploaded;
+
+    PeerSession(PeerNetwork network, boolean dialer, ReleaseSwarm swarm, PeerId expectedPeer) {
+        this.network = network;
+        this.dialer = dialer;
+        this.swarm = swarm;
+        this.expectedPeer = expectedPeer;
+    }
+
+    // ---- identity, for the swarm (any thread after READY)
+
+    PeerId peerId() {
+        return remote.peerId();
+    }
+
+    /** The peer's id once its HELLO arrived, else null. */
+    PeerId peerIdOrNull() {
+        Hello h = remote;
+        return h == null ? null : h.peerId();
+    }
+
+    String group() {
+        return remote.group();
+    }
+
+    boolean dialer() {
+        return dialer;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    long bytesUploaded() {
+        return bytesUploaded;
+    }
+
+    @Override
+    public String toString() {
+        return (remote == null ? "?" : remote.peerId().toString().substring(0, 8)) + "@" + (channel == null ? "?" : channel.remoteAddress());
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        long timeout = network.config().handshakeTimeout().toNanos();
+        handshakeTimer = ctx.executor().schedule(() -> {
+            if (state != State.READY && state != State.CLOSED) {
+                log.debug("peer {} did not finish its handshake within {}", channel.remoteAddress(),
+                        network.config().handshakeTimeout());
+                ctx.close();
+            }
+        }, timeout, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess() && state == State.HANDSHAKE) {
+                state = State.HELLO;
+                ctx.write(new Hello(Hello.PROTOCOL_VERSION, network.config().peerId(), network.config().group(),
+                        network.listenPort()));
+                if (dialer) {
+                    ctx.write(new Interest(swarm.manifestDigest()));
+                    swarm.open(this);
+                }
+                ctx.flush();
+            }
+        } else if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.READER_IDLE) {
+                goodbye(Goodbye.Reason.IDLE, "nothing received for " + network.config().idleTimeout().toSeconds() + " s");
+            } else if (idle.state() == IdleState.WRITER_IDLE && state == State.READY) {
+                ctx.writeAndFlush(new Ping(ThreadLocalRandom.current().nextLong()));
+            }
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        State was = state;
+        state = State.CLOSED;
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+        queue.clear();
+        network.sessionClosed(this);
+        if (swarm != null && was.ordinal() >= State.BITFIELD.ordinal()) {
+            swarm.closed(this);
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (channel.isWritable()) {
+            pump();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    // ---- inbound
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!(msg instanceof Message m)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            switch (state) {
+                case HANDSHAKE -> throw violation("a message before the TLS handshake finished");
+                case HELLO -> onHello(m);
+                case INTEREST -> onInterest(m);
+                case BITFIELD -> onBitfield(m);
+                case READY -> onMessage(m);
+                case CLOSED -> { }
+            }
+        } finally {
+            if (!(m instanceof Data)) {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+    }
+
+    private void onHello(Message m) {
+        if (!(m instanceof Hello hello)) {
+            throw violation("expected HELLO first, got " + m.getClass().getSimpleName().toUpperCase());
+        }
+        if (hello.protocolVersion() < 1) {
+            goodbye(Goodbye.Reason.VERSION_UNSUPPORTED, "version " + hello.protocolVersion());
+            return;
+        }
+        if (hello.peerId().equals(network.config().peerId())) {
+            goodbye(Goodbye.Reason.DUPLICATE, "that is my own peer id");
+            return;
+        }
+        if (expectedPeer != null && !expectedPeer.equals(hello.peerId())) {
+            goodbye(Goodbye.Reason.OTHER, "expected peer " + expectedPeer + " at this address");
+            return;
+        }
+        remote = hello;
+        state = dialer ? State.BITFIELD : State.INTEREST;
+    }
+
+    private void onInterest(Message m) {
+        if (!(m instanceof Interest interest)) {
+            throw violation("expected INTEREST after HELLO, got " + m.getClass().getSimpleName().toUpperCase());
+        }
+        ReleaseSwarm found = network.swarm(interest.manifest());
+        if (found == null) {
+            goodbye(Goodbye.Reason.UNKNOWN_RELEASE, "no release " + interest.manifest().shortHex() + " here");
+            return;
+        }
+        swarm = found;
+        state = State.BITFIELD;
+        swarm.open(this);
+    }
+
+    private void onBitfield(Message m) {
+        if (!(m instanceof Bitfield bitfield)) {
+            throw violation("expected BITFIELD, got " + m.getClass().getSimpleName().toUpperCase());
+        }
+        if (bitfield.count() != swarm.chunkCount()) {
+            throw violation("BITFIELD of " + bitfield.count() + " chunks for a release of " + swarm.chunkCount());
+        }
+        remoteHas = bitfield.held();
+        state = State.READY;
+        handshakeTimer.cancel(false);
+        swarm.ready(this, (BitSet) remoteHas.clone());
+        updateInterest();
+    }
+
+    private void onMessage(Message m) {
+        switch (m) {
+            case Have have -> {
+                if (have.chunk() >= swarm.chunkCount()) {
+                    throw violation("HAVE " + have.chunk() + " in a release of " + swarm.chunkCount() + " chunks");
+                }
+                if (!remoteHas.get(have.chunk())) {
+                    remoteHas.set(have.chunk());
+                    swarm.have(this, have.chunk());
+                    updateInterest();
+                }
+            }
+            case Data data -> onData(data);
+            case Reject reject -> {
+                if (outstanding.remove(reject.range())) {
+                    swarm.rejected(this, block(reject.range()), reject.reason());
+                }
+            }
+            case Choke c -> swarm.choked(this);
+            case Unchoke u -> swarm.unchoked(this);
+            case Request request -> onRequest(request);
+            case Cancel cancel -> queue.removeIf(r -> r.range().equals(cancel.range()));
+            case Ping ping -> channel.writeAndFlush(new Pong(ping.nonce()));
+            case Pong pong -> { }
+            case Goodbye bye -> {
+                log.debug("peer {} said goodbye: {} {}", this, bye.reason(), bye.message());
+                state = State.CLOSED;
+                channel.close();
+            }
+            case Hello h -> throw violation("a second HELLO");
+            case Interest i -> throw violation("INTEREST after the handshake");
+            case Bitfield b -> throw violation("a second BITFIELD");
+        }
+    }
+
+    private void onData(Data data) {
+        if (!outstanding.remove(data.range())) {
+            data.release();
+            throw violation("DATA for chunk " + data.chunk() + " offset " + data.offset() + " length "
+                    + data.block().readableBytes() + ", which was not requested");
+        }
+        int length = data.block().readableBytes();
+        swarm.data(this, block(data.range()), data);
+        network.downloaded(length);
+        throttleDownload(length);
+    }
+
+    /** Takes download tokens for what arrived; with none left, stops reading until they come back. */
+    private void throttleDownload(long bytes) {
+        downloadDebt += bytes;
+        downloadDebt -= network.downloadBucket().tryTake(downloadDebt);
+        if (downloadDebt > 0 && !readPaused) {
+            readPaused = true;
+            channel.config().setAutoRead(false);
+            scheduleResume();
+        }
+    }
+
+    private void scheduleResume() {
+        long wait = Math.max(1_000_000, network.downloadBucket().nanosUntil(Math.min(downloadDebt,
+                Math.max(1, network.downloadBucket().limit().burstBytes()))));
+        channel.eventLoop().schedule(() -> {
+            downloadDebt -= network.downloadBucket().tryTake(downloadDebt);
+            if (downloadDebt > 0) {
+                scheduleResume();
+            } else {
+                readPaused = false;
+                channel.config().setAutoRead(true);
+            }
+        }, wait, TimeUnit.NANOSECONDS);
+    }
+
+    private void onRequest(Request request) {
+        int chunk = request.chunk();
+        if (chunk >= swarm.chunkCount()) {
+            throw violation("REQUEST for chunk " + chunk + " in a release of " + swarm.chunkCount() + " chunks");
+        }
+        if (!unchokedByUs) {
+            reject(request, Reject.Reason.CHOKED);
+        } else if (!swarm.held().get(chunk)) {
+            reject(request, Reject.Reason.NOT_HELD);
+        } else if ((long) request.offset() + request.length() > swarm.chunk(chunk).size()) {
+            reject(request, Reject.Reason.OUT_OF_RANGE);
+        } else if (queue.size() >= network.config().maxRequestsPerPeer()) {
+            reject(request, Reject.Reason.TOO_MANY_REQUESTS);
+        } else {
+            queue.add(request);
+            pump();
+        }
+    }
+
+    private void reject(Request request, Reject.Reason reason) {
+        channel.writeAndFlush(new Reject(request.range(), reason));
+    }
+
+    // ---- upload
+
+    /** Sends DATA for queued requests while the peer is unchoked, the channel writable and tokens there. */
+    private void pump() {
+        boolean wrote = false;
+        while (unchokedByUs && !queue.isEmpty() && channel.isWritable()) {
+            Request r = queue.peek();
+            ChunkInfo info = swarm.chunk(r.chunk());
+            byte[] bytes = network.served().getIfPresent(info.digest());
+            if (bytes == null) {
+                network.served().load(info.digest()).whenComplete((data, error) -> channel.eventLoop().execute(() -> {
+                    if (error != null) {
+                        log.warn("cannot serve chunk {} of {}: {}", info.digest().shortHex(), swarm, error.getMessage());
+                        Iterator<Request> it = queue.iterator();
+                        while (it.hasNext()) {
+                            Request q = it.next();
+                            if (q.chunk() == r.chunk()) {
+                                it.remove();
+                                reject(q, Reject.Reason.NOT_HELD);
+                            }
+                        }
+                    }
+                    pump();
+                }));
+                break;
+            }
+            if (uploadCredit < r.length()) {
+                uploadCredit += network.uploadBucket().tryTake(r.length() - uploadCredit);
+                if (uploadCredit < r.length()) {
+                    schedulePump(network.uploadBucket().nanosUntil(r.length() - uploadCredit));
+                    break;
+                }
+            }
+            uploadCredit -= r.length();
+            queue.poll();
+            channel.write(new Data(r.chunk(), r.offset(), Unpooled.wrappedBuffer(bytes, r.offset(), r.length())));
+            wrote = true;
+            bytesUploaded += r.length();
+            network.uploaded(this, r.length());
+            swarm.uploaded(r.length());
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    private void schedulePump(long nanos) {
+        if (!pumpScheduled) {
+            pumpScheduled = true;
+            channel.eventLoop().schedule(() -> {
+                pumpScheduled = false;
+                pump();
+            }, Math.max(100_000, nanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Our upload slots decided; on the channel's loop. */
+    void setUnchoked(boolean unchoke) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> setUnchoked(unchoke));
+            return;
+        }
+        if (state != State.READY || unchoke == unchokedByUs) {
+            return;
+        }
+        unchokedByUs = unchoke;
+        if (unchoke) {
+            channel.writeAndFlush(Unchoke.INSTANCE);
+        } else {
+            channel.write(Choke.INSTANCE);
+            for (Request r : queue) {
+                channel.write(new Reject(r.range(), Reject.Reason.CHOKED));
+            }
+            queue.clear();
+            channel.flush();
+        }
+    }
+
+    /** Whether the peer lacks something we hold decides whether it wants an upload slot. */
+    private void updateInterest() {
+        boolean interested = swarm.held().holdsAnyMissingFrom(remoteHas);
+        if (interested != interestedInUs) {
+            interestedInUs = interested;
+            network.interest(this, interested);
+        }
+    }
+
+    // ---- called by the swarm (any thread)
+
+    /** Sends our BITFIELD; the swarm calls it once, from its thread, before any HAVE. */
+    void sendBitfield(BitSet held, int count) {
+        channel.writeAndFlush(new Bitfield(count, held));
+    }
+
+    void sendHave(int chunk) {
+        channel.writeAndFlush(new Have(chunk));
+        channel.eventLoop().execute(() -> {
+            if (state == State.READY) {
+                updateInterest();
+            }
+        });
+    }
+
+    void request(Block block) {
+        BlockRange range = new BlockRange(block.chunk(), block.offset(), block.length());
+        channel.eventLoop().execute(() -> {
+            if (state == State.READY) {
+                outstanding.add(range);
+                channel.write(new Request(range));
+            }
+        });
+    }
+
+    void cancel(Block block) {
+        channel.eventLoop().execute(() -> {
+            if (state == State.READY) {
+                channel.write(new Cancel(block.chunk(), block.offset(), block.length()));
+            }
+        });
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    /** Says why, then closes. */
+    void goodbye(Goodbye.Reason reason, String message) {
+        if (channel == null) {
+            return;
+        }
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> goodbye(reason, message));
+            return;
+        }
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        channel.writeAndFlush(Goodbye.truncating(reason, message)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static Block block(BlockRange range) {
+        return new Block(range.chunk(), range.offset(), range.length());
+    }
+
+    private static CorruptedFrameException violation(String what) {
+        return new CorruptedFrameException("protocol violation: " + what);
+    }
+}

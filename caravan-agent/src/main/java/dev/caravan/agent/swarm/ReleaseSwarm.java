@@ -1,0 +1,498 @@
+package dev.caravan.agent.swarm;
+
+import dev.caravan.agent.ChunkArrivals;
+import dev.caravan.core.Digest;
+import dev.caravan.core.IntegrityException;
+import dev.caravan.core.manifest.ChunkInfo;
+import dev.caravan.core.manifest.Manifest;
+import dev.caravan.origin.client.OriginClient;
+import dev.caravan.scheduler.Action;
+import dev.caravan.scheduler.Block;
+import dev.caravan.scheduler.DownloadScheduler;
+import dev.caravan.scheduler.SchedulerStats;
+import dev.caravan.scheduler.Ticker;
+import dev.caravan.wire.Data;
+import dev.caravan.wire.Goodbye;
+import dev.caravan.wire.PeerId;
+import dev.caravan.wire.Reject;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One release in an agent's swarm: fetches the chunks the chunk store lacks from peers and, as a
+ * budgeted fallback, from the origin, verifies each, stores it, announces it (HAVE) at once, and
+ * serves what it holds to peers for as long as it is open.
+ *
+ * <p>All decisions are the {@link DownloadScheduler}'s; this class feeds it what the peer
+ * sessions and the origin report and carries out the {@link Action}s it returns. The scheduler is
+ * not thread-safe, so every call to it runs on this swarm's own single thread; sessions hop onto
+ * it with {@code execute}. Hashing and storing a chunk run on the network's I/O pool.
+ *
+ * <p>It is also the install's {@link ChunkArrivals}: a chunk's waiter wakes once the chunk is
+ * verified and in the store.
+ */
+public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReleaseSwarm.class);
+
+    private final PeerNetwork network;
+    private final Manifest manifest;
+    private final Digest manifestDigest;
+    private final List<ChunkInfo> chunks;
+    private final HeldChunks held;
+    private final OriginClient origin;
+    private final String chunksUrl;
+    private final EventExecutor loop;
+    private final DownloadScheduler<PeerId> scheduler;
+    private final Map<Digest, CompletableFuture<Void>> arrivals = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> complete = new CompletableFuture<>();
+    // loop-confined
+    private final Set<PeerSession> open = new LinkedHashSet<>();
+    private final Map<PeerId, PeerSession> ready = new HashMap<>();
+    private final Map<Integer, byte[]> assembling = new HashMap<>();
+    private final Set<PeerId> dialing = ConcurrentHashMap.newKeySet();
+    private final Set<PeerSession> toFlush = new LinkedHashSet<>();
+    private final AtomicLong bytesUploaded = new AtomicLong();
+    private volatile SchedulerStats stats;
+    private volatile boolean closed;
+    private ScheduledFuture<?> ticker;
+
+    /**
+     * A swarm for {@code manifest} (verified through TUF by the caller), serving and fetching
+     * through {@code network}.
+     *
+     * @param origin the origin to fall back to, or null to use peers only
+     * @param originUrl the repository's base URL (chunks are under {@code chunks/})
+     */
+    public ReleaseSwarm(PeerNetwork network, Manifest manifest, OriginClient origin, String originUrl) {
+        this.network = network;
+        this.manifest = manifest;
+        this.manifestDigest = manifest.digest();
+        this.chunks = manifest.distinctChunks();
+        BitSet have = new BitSet(chunks.size());
+        for (int i = 0; i < chunks.size(); i++) {
+            if (network.store().has(chunks.get(i).digest())) {
+                have.set(i);
+            } else {
+                arrivals.put(chunks.get(i).digest(), new CompletableFuture<>());
+            }
+        }
+        this.held = new HeldChunks(chunks.size(), have);
+        this.origin = origin;
+        this.chunksUrl = originUrl == null ? null : (originUrl.endsWith("/") ? originUrl : originUrl + "/") + "chunks/";
+        this.loop = new DefaultEventExecutor(new DefaultThreadFactory("caravan-swarm-" + manifestDigest.shortHex(), true));
+        long started = System.nanoTime();
+        Ticker clock = () -> System.nanoTime() - started;
+        this.scheduler = new DownloadScheduler<>(chunks, have, network.config().group(), network.config().scheduler(),
+                clock, new SplittableRandom(network.config().peerId().hashCode() ^ manifestDigest.hashCode()));
+        this.stats = scheduler.stats();
+    }
+
+    /** Starts serving and fetching: registers with the network and, if an origin is set, allows it. */
+    public ReleaseSwarm start() {
+        network.register(this);
+        long tick = network.config().tickInterval().toNanos();
+        loop.execute(() -> {
+            if (origin != null) {
+                apply(scheduler.originAvailable(true));
+            } else {
+                apply(scheduler.tick());
+            }
+        });
+        ticker = loop.scheduleAtFixedRate(() -> apply(scheduler.tick()), tick, tick, TimeUnit.NANOSECONDS);
+        return this;
+    }
+
+    // ---- what the agent asks
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public Digest manifestDigest() {
+        return manifestDigest;
+    }
+
+    public int chunkCount() {
+        return chunks.size();
+    }
+
+    /** Chunks held verified. */
+    public int chunksHeld() {
+        return held.cardinality();
+    }
+
+    /** Completes when every chunk is verified and stored; fails if a chunk cannot be stored. */
+    public CompletableFuture<Void> completion() {
+        return complete;
+    }
+
+    public boolean isComplete() {
+        return complete.isDone() && !complete.isCompletedExceptionally();
+    }
+
+    /** What the scheduler has counted (bytes by source, bans, chunks verified). */
+    public SchedulerStats stats() {
+        return stats;
+    }
+
+    /** Chunk bytes of this release sent to peers. */
+    public long bytesUploaded() {
+        return bytesUploaded.get();
+    }
+
+    /** Peers this swarm exchanges with now. */
+    public int peersConnected() {
+        try {
+            return loop.submit(ready::size).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } catch (ExecutionException e) {
+            return 0;
+        }
+    }
+
+    /** Dials the peers the tracker named that we are not connected or connecting to. */
+    public void connect(List<SwarmAddress> peers) {
+        if (closed || isComplete()) {
+            return;
+        }
+        onLoop(() -> {
+            for (SwarmAddress p : peers) {
+                if (!ready.containsKey(p.peerId()) && !p.peerId().equals(network.config().peerId())
+                        && dialing.add(p.peerId())) {
+                    network.dial(this, p.peerId(), p.host(), p.port());
+                }
+            }
+        });
+    }
+
+    /** A peer to dial: its id and address, from the tracker. */
+    public record SwarmAddress(PeerId peerId, String host, int port) {}
+
+    @Override
+    public void await(Digest chunk) throws IOException {
+        CompletableFuture<Void> arrival = arrivals.get(chunk);
+        if (arrival == null) {
+            return;
+        }
+        try {
+            arrival.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for chunk " + chunk.shortHex());
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+        }
+    }
+
+    // ---- what sessions report (from their event loops)
+
+    HeldChunks held() {
+        return held;
+    }
+
+    ChunkInfo chunk(int index) {
+        return chunks.get(index);
+    }
+
+    void open(PeerSession session) {
+        onLoop(() -> {
+            if (closed) {
+                session.goodbye(Goodbye.Reason.SHUTDOWN, "release no longer offered");
+                return;
+            }
+            open.add(session);
+            session.sendBitfield(held.snapshot(), chunks.size());
+        });
+    }
+
+    void ready(PeerSession session, BitSet remoteHas) {
+        onLoop(() -> {
+            if (!open.contains(session)) {
+                return;
+            }
+            PeerId id = session.peerId();
+            dialing.remove(id);
+            PeerSession existing = ready.get(id);
+            if (existing != null) {
+                // Both sides dialed: keep the connection whose dialer has the lower peer id, on both ends.
+                boolean weAreLower = Arrays.compareUnsigned(network.config().peerId().bytes(), id.bytes()) < 0;
+                boolean newWins = existing.dialer() == session.dialer() || session.dialer() == weAreLower;
+                PeerSession loser = newWins ? existing : session;
+                PeerSession winner = newWins ? session : existing;
+                open.remove(loser);
+                loser.goodbye(Goodbye.Reason.DUPLICATE, "already connected for this release");
+                if (!newWins) {
+                    return;
+                }
+                ready.put(id, winner);
+                apply(scheduler.peerDisconnected(id));
+            }
+            ready.put(id, session);
+            apply(scheduler.peerConnected(id, session.group()));
+            if (ready.get(id) == session) {
+                apply(scheduler.peerBitfield(id, remoteHas));
+            }
+        });
+    }
+
+    void have(PeerSession session, int chunk) {
+        onLoop(() -> {
+            if (current(session)) {
+                apply(scheduler.peerHave(session.peerId(), chunk));
+            }
+        });
+    }
+
+    void choked(PeerSession session) {
+        onLoop(() -> {
+            if (current(session)) {
+                apply(scheduler.peerChoked(session.peerId()));
+            }
+        });
+    }
+
+    void unchoked(PeerSession session) {
+        onLoop(() -> {
+            if (current(session)) {
+                apply(scheduler.peerUnchoked(session.peerId()));
+            }
+        });
+    }
+
+    void rejected(PeerSession session, Block block, Reject.Reason reason) {
+        onLoop(() -> {
+            if (current(session)) {
+                apply(scheduler.requestRejected(session.peerId(), block));
+            }
+        });
+    }
+
+    /** A DATA frame; this takes ownership of {@code data} and releases it. */
+    void data(PeerSession session, Block block, Data data) {
+        if (!onLoop(() -> {
+            try {
+                if (current(session)) {
+                    // a block the scheduler did not ask of this peer is only counted, never stored
+                    if (scheduler.accepts(session.peerId(), block)) {
+                        data.block().getBytes(data.block().readerIndex(), buffer(block.chunk()), block.offset(), block.length());
+                    }
+                    apply(scheduler.blockReceived(session.peerId(), block));
+                }
+            } finally {
+                data.release();
+            }
+        })) {
+            data.release();
+        }
+    }
+
+    void closed(PeerSession session) {
+        onLoop(() -> {
+            open.remove(session);
+            if (session.peerIdOrNull() != null) {
+                dialing.remove(session.peerIdOrNull());
+            }
+            if (current(session)) {
+                ready.remove(session.peerId());
+                apply(scheduler.peerDisconnected(session.peerId()));
+            }
+        });
+    }
+
+    void dialFailed(PeerId peer) {
+        dialing.remove(peer);
+    }
+
+    void uploaded(long bytes) {
+        bytesUploaded.addAndGet(bytes);
+    }
+
+    /** Runs {@code task} on the swarm's thread; false if the swarm is closed and it will not run. */
+    private boolean onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    private boolean current(PeerSession session) {
+        return session.peerIdOrNull() != null && ready.get(session.peerId()) == session;
+    }
+
+    private byte[] buffer(int chunk) {
+        return assembling.computeIfAbsent(chunk, c -> new byte[chunks.get(c).size()]);
+    }
+
+    // ---- carrying out the scheduler's decisions (on the loop)
+
+    private void apply(List<Action<PeerId>> actions) {
+        for (Action<PeerId> action : actions) {
+            switch (action) {
+                case Action.Request<PeerId> r -> {
+                    PeerSession s = ready.get(r.peer());
+                    if (s != null) {
+                        s.request(r.block());
+                        toFlush.add(s);
+                    }
+                }
+                case Action.Cancel<PeerId> c -> {
+                    PeerSession s = ready.get(c.peer());
+                    if (s != null) {
+                        s.cancel(c.block());
+                        toFlush.add(s);
+                    }
+                }
+                case Action.FetchFromOrigin<PeerId> f -> fetchFromOrigin(f.block());
+                case Action.CancelOrigin<PeerId> c -> { }
+                case Action.VerifyChunk<PeerId> v -> verify(v.chunk());
+                case Action.SendHave<PeerId> h -> announce(h.chunk());
+                case Action.Ban<PeerId> b -> {
+                    PeerSession s = ready.remove(b.peer());
+                    log.warn("banning peer {} from {}: {}", s == null ? b.peer() : s, this, b.reason());
+                    if (s != null) {
+                        open.remove(s);
+                        s.goodbye(Goodbye.Reason.BANNED, b.reason());
+                    }
+                }
+                case Action.Complete<PeerId> c -> {
+                    log.info("{} complete: {}", this, scheduler.stats());
+                    complete.complete(null);
+                }
+            }
+        }
+        for (PeerSession s : toFlush) {
+            s.channel().eventLoop().execute(s::flush);
+        }
+        toFlush.clear();
+        stats = scheduler.stats();
+    }
+
+    private void fetchFromOrigin(Block block) {
+        Digest digest = chunks.get(block.chunk()).digest();
+        origin.fetchRangeAsync(chunksUrl + digest.hex().substring(0, 2) + "/" + digest.hex(), block.offset(), block.length())
+                .whenComplete((bytes, error) -> onLoop(() -> {
+                    if (closed) {
+                        return;
+                    }
+                    if (error != null || bytes.length != block.length()) {
+                        log.debug("origin fetch of {} failed: {}", block, error == null ? bytes.length + " bytes" : error.getMessage());
+                        apply(scheduler.originFailed(block));
+                    } else {
+                        if (scheduler.acceptsFromOrigin(block)) {
+                            System.arraycopy(bytes, 0, buffer(block.chunk()), block.offset(), block.length());
+                        }
+                        apply(scheduler.originBlockReceived(block));
+                    }
+                }));
+    }
+
+    private void verify(int chunk) {
+        byte[] bytes = assembling.remove(chunk);
+        ChunkInfo info = chunks.get(chunk);
+        if (bytes == null) {
+            bytes = new byte[info.size()];
+        }
+        byte[] data = bytes;
+        network.blocking().execute(() -> {
+            boolean good;
+            IOException fault = null;
+            try {
+                network.store().put(info.digest(), data);
+                good = true;
+            } catch (IntegrityException e) {
+                good = false;
+            } catch (IOException e) {
+                good = false;
+                fault = e;
+            }
+            boolean ok = good;
+            IOException storeFault = fault;
+            if (ok) {
+                network.served().put(info.digest(), data);
+            }
+            onLoop(() -> {
+                if (storeFault != null) {
+                    fail(new IOException("cannot store chunk " + info.digest().shortHex() + " in "
+                            + network.store().root() + ": " + storeFault.getMessage(), storeFault));
+                    return;
+                }
+                apply(ok ? scheduler.chunkVerified(chunk) : scheduler.chunkFailedVerification(chunk));
+            });
+        });
+    }
+
+    private void announce(int chunk) {
+        held.set(chunk);
+        CompletableFuture<Void> arrival = arrivals.get(chunks.get(chunk).digest());
+        if (arrival != null) {
+            arrival.complete(null);
+        }
+        for (PeerSession s : open) {
+            s.sendHave(chunk);
+        }
+    }
+
+    private void fail(IOException e) {
+        log.error("{} failed: {}", this, e.getMessage());
+        for (CompletableFuture<Void> f : arrivals.values()) {
+            f.completeExceptionally(e);
+        }
+        complete.completeExceptionally(e);
+    }
+
+    @Override
+    public String toString() {
+        return manifest.releaseId() + " (" + manifestDigest.shortHex() + ")";
+    }
+
+    /** Stops fetching and serving this release; waiting installs fail. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        network.unregister(this);
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        loop.execute(() -> {
+            for (PeerSession s : open) {
+                s.goodbye(Goodbye.Reason.SHUTDOWN, "release no longer offered");
+            }
+            open.clear();
+            ready.clear();
+            assembling.clear();
+            IOException stopped = new IOException(this + " was closed before every chunk arrived");
+            for (CompletableFuture<Void> f : arrivals.values()) {
+                f.completeExceptionally(stopped);
+            }
+            complete.completeExceptionally(stopped);
+        });
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

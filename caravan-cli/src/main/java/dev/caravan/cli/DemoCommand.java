@@ -1,24 +1,16 @@
 package dev.caravan.cli;
 
-import dev.caravan.agent.GetProgress;
-import dev.caravan.agent.ReleaseGetter;
-import dev.caravan.agent.demo.SyntheticRelease;
-import dev.caravan.core.ReleaseId;
-import dev.caravan.core.chunk.ChunkingConfig;
-import dev.caravan.origin.client.OriginClient;
-import dev.caravan.origin.client.OriginClientConfig;
-import dev.caravan.origin.publish.Publisher;
-import dev.caravan.origin.server.OriginConfig;
-import dev.caravan.origin.server.OriginServer;
-import dev.caravan.tuf.RepositoryConfig;
-import dev.caravan.tuf.RepositoryWriter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.agent.Agent;
+import dev.caravan.agent.demo.LocalSwarm;
+import dev.caravan.agent.demo.SwarmRun;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -28,23 +20,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code caravan demo}: the whole path in one process on loopback, with no setup. It makes
- * signing keys and a generated release, publishes it, serves the repository with the origin,
- * gets it into a fresh folder, then publishes a second version with about 1% of the bytes
- * changed and gets that too, showing that only the changed chunks cross the network.
+ * {@code caravan demo}: a whole deployment in one process on loopback, with real TLS and no setup.
+ * It makes a CA, signing keys and a generated release, starts an origin with its upload capped, a
+ * tracker and N agents (each with its upload capped), shows each agent's progress, and ends with
+ * how long the last agent took against the lower bound T_min, what the origin sent, and what plain
+ * HTTP from the origin would have taken.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Publish a generated release, serve it, get it, then get a slightly changed version; print what happened.")
+        description = {"Run a CA, an origin, a tracker and N agents on loopback; fetch a generated release through the swarm; print how it went.",
+                "Exit status 0 only if every agent ended with exactly the published bytes."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--size", defaultValue = "128MiB", converter = ByteSize.Converter.class,
-            description = "Size of the generated release (default ${DEFAULT-VALUE}).")
+    @Option(names = "--peers", defaultValue = "10", description = "Number of agents, N (default ${DEFAULT-VALUE}).")
+    int peers;
+
+    @Option(names = "--size", defaultValue = "256MiB", converter = ByteSize.Converter.class,
+            description = "Size of the generated release, F (default ${DEFAULT-VALUE}).")
     long size;
 
-    @Option(names = "--files", defaultValue = "500", description = "Number of files in the release (default ${DEFAULT-VALUE}).")
+    @Option(names = "--files", defaultValue = "1000", description = "Files in the release (default ${DEFAULT-VALUE}).")
     int files;
+
+    @Option(names = "--origin-rate", defaultValue = "20MB", converter = ByteSize.Converter.class,
+            description = "The origin's upload cap in bytes/s, U (default ${DEFAULT-VALUE}).")
+    long originRate;
+
+    @Option(names = "--peer-rate", defaultValue = "10MB", converter = ByteSize.Converter.class,
+            description = "Each agent's upload cap in bytes/s, u (default ${DEFAULT-VALUE}).")
+    long peerRate;
+
+    @Option(names = "--timeout", defaultValue = "600", description = "Give up after this many seconds (default ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--json", description = "Print one JSON object with the figures instead of the table.")
+    boolean json;
 
     @Option(names = "--dir", description = "Work folder to use and keep (default: a temporary folder, removed afterwards).")
     Path dir;
@@ -52,9 +63,22 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        SwarmRun.Plan plan = new SwarmRun.Plan(peers, size, files, originRate, peerRate, 0, timeoutSeconds);
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("caravan-demo-");
         try {
-            return run(work, out);
+            err.printf(Locale.ROOT, "caravan demo in %s: %d agents, a %s release, origin capped at %s/s, agents at %s/s up%n",
+                    work, peers, ProgressPrinter.human(size), rate(originRate), rate(peerRate));
+            err.flush();
+            DemoProgress progress = new DemoProgress(err, System.console() != null && !json);
+            SwarmRun.Result result = new SwarmRun(plan, LocalSwarm.Options.defaults()).run(work, progress::show);
+            if (json) {
+                out.println(toJson(result));
+            } else {
+                table(out, result);
+            }
+            out.flush();
+            return result.allVerified() ? 0 : 1;
         } finally {
             if (dir == null) {
                 deleteTree(work);
@@ -62,73 +86,112 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Path work, PrintWriter out) throws Exception {
-        Path keys = work.resolve("keys");
-        Path repo = work.resolve("repo");
-        Path source = work.resolve("source");
-        Path cache = work.resolve("cache");
-        Path installed = work.resolve("installed");
-        Clock clock = Clock.systemUTC();
-        RepositoryWriter writer = new RepositoryWriter(RepositoryConfig.defaults(), clock);
-        Publisher publisher = new Publisher(writer, ChunkingConfig.DEFAULT, clock);
+    static String toJson(SwarmRun.Result r) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode o = mapper.createObjectNode();
+        o.put("release_bytes", r.releaseBytes());
+        o.put("peers", r.plan().peers());
+        o.put("origin_rate_bytes_per_second", r.plan().originRateBytesPerSecond());
+        o.put("peer_rate_bytes_per_second", r.plan().peerUploadRateBytesPerSecond());
+        o.put("last_completion_seconds", round(r.lastCompletionSeconds()));
+        o.put("lower_bound_seconds", round(r.plan().lowerBoundSeconds()));
+        o.put("ratio_to_lower_bound", round(r.ratioToLowerBound()));
+        o.put("origin_bytes_sent", r.originBytesSent());
+        o.put("origin_bytes_per_release", round(r.originBytesPerRelease()));
+        o.put("peer_bytes_received", r.peerBytesReceived());
+        o.put("http_only_seconds", round(r.plan().httpOnlySeconds()));
+        var each = o.putArray("completion_seconds");
+        r.completionSeconds().forEach(s -> each.add(round(s)));
+        o.put("all_verified", r.allVerified());
+        return mapper.writeValueAsString(o);
+    }
 
-        out.printf(Locale.ROOT, "caravan demo in %s%n", work);
-        writer.init(keys, repo, 1);
-        out.println("1. made ed25519 signing keys and metadata/1.root.json (the root every client trusts)");
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
 
-        new SyntheticRelease(size, files, 42).writeTo(source);
-        out.printf(Locale.ROOT, "2. generated a release of %d files, %s%n", files, ProgressPrinter.human(size));
+    private static void table(PrintWriter out, SwarmRun.Result r) {
+        SwarmRun.Plan p = r.plan();
+        out.println();
+        row(out, "release (F)", ProgressPrinter.human(r.releaseBytes()) + " in " + p.files() + " files");
+        row(out, "agents (N)", p.peers() + ", each uploading at most " + rate(p.peerUploadRateBytesPerSecond()) + "/s (u)");
+        row(out, "origin upload (U)", rate(p.originRateBytesPerSecond()) + "/s");
+        row(out, "last agent done", String.format(Locale.ROOT, "%.1f s", r.lastCompletionSeconds()));
+        row(out, "lower bound T_min", String.format(Locale.ROOT, "%.1f s = max(F/U, F/d, N·F/(U + N·u))", p.lowerBoundSeconds()));
+        row(out, "ratio to T_min", String.format(Locale.ROOT, "%.2f", r.ratioToLowerBound()));
+        row(out, "origin sent", String.format(Locale.ROOT, "%s = %.2f × F", rate(r.originBytesSent()), r.originBytesPerRelease()));
+        row(out, "from peers", String.format(Locale.ROOT, "%s = %.2f × F", rate(r.peerBytesReceived()),
+                (double) r.peerBytesReceived() / r.releaseBytes()));
+        row(out, "plain HTTP would take", String.format(Locale.ROOT, "%.1f s (N·F/U), %.1f× longer", p.httpOnlySeconds(),
+                p.httpOnlySeconds() / r.lastCompletionSeconds()));
+        row(out, "every agent verified", r.allVerified() ? "yes: each installed tree equals the published one"
+                : "NO: an installed tree differs from the published one");
+    }
 
-        long t0 = System.nanoTime();
-        Publisher.Result v1 = publisher.publish(keys, repo, new ReleaseId("demo-app", "1.0.0"), "stable", source);
-        out.printf(Locale.ROOT, "3. published demo-app 1.0.0: %d chunks (%s), signed as TUF targets v%d, in %.1f s%n",
-                v1.manifest().chunks().size(), ProgressPrinter.human(v1.newBytes()), v1.metadata().targetsVersion(),
-                secondsSince(t0));
+    private static void row(PrintWriter out, String name, String value) {
+        out.printf(Locale.ROOT, "%-22s %s%n", name, value);
+    }
 
-        try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0));
-             OriginClient client = new OriginClient(OriginClientConfig.defaults())) {
-            InetSocketAddress address = origin.start();
-            String url = "http://127.0.0.1:" + address.getPort();
-            out.printf(Locale.ROOT, "4. origin serving the repository at %s%n", url);
-            byte[] root = Files.readAllBytes(repo.resolve("metadata").resolve("1.root.json"));
-
-            Step first = get(client, url, root, installed, cache, clock);
-            boolean firstOk = SyntheticRelease.digestTree(source).equals(SyntheticRelease.digestTree(installed));
-            out.printf(Locale.ROOT, "5. got 1.0.0 into %s: %s from the origin in %.1f s (%s/s); installed tree %s%n",
-                    installed.getFileName(), ProgressPrinter.human(first.result.bytesFetched()), first.seconds,
-                    ProgressPrinter.human((long) (first.result.bytesFetched() / first.seconds)),
-                    firstOk ? "equals the published one" : "DIFFERS from the published one");
-
-            long changed = SyntheticRelease.mutate(source, 0.01, 7);
-            Publisher.Result v2 = publisher.publish(keys, repo, new ReleaseId("demo-app", "1.1.0"), "stable", source);
-            out.printf(Locale.ROOT, "6. changed %s (%.1f%%) in place and published demo-app 1.1.0: %d new chunks (%s)%n",
-                    ProgressPrinter.human(changed), 100.0 * changed / size, v2.newChunks(), ProgressPrinter.human(v2.newBytes()));
-
-            Step second = get(client, url, root, installed, cache, clock);
-            boolean secondOk = SyntheticRelease.digestTree(source).equals(SyntheticRelease.digestTree(installed));
-            out.printf(Locale.ROOT, "7. got the newest on channel stable (%s): fetched %d chunks, %s = %.1f%% of the release; installed tree %s%n",
-                    second.result.manifest().version(), second.result.chunksFetched(),
-                    ProgressPrinter.human(second.result.bytesFetched()), 100.0 * second.result.bytesFetched() / size,
-                    secondOk ? "equals the published one" : "DIFFERS from the published one");
-            out.printf(Locale.ROOT, "%nsummary: origin sent %s for two versions of a %s release; every chunk verified against signed metadata%n",
-                    ProgressPrinter.human(origin.bytesSent()), ProgressPrinter.human(size));
-            return firstOk && secondOk ? 0 : 1;
+    /** Decimal units for rates and traffic, as network links are sold (20 MB/s = 20,000,000 bytes/s). */
+    static String rate(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
         }
+        String[] units = {"kB", "MB", "GB", "TB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    private record Step(ReleaseGetter.Result result, double seconds) {}
+    /** Each agent's progress: redrawn in place on a terminal, a summary line every few seconds otherwise. */
+    private static final class DemoProgress {
+        private final PrintWriter err;
+        private final boolean terminal;
+        private final long start = System.nanoTime();
+        private int drawnLines;
+        private long lastLine;
 
-    private static Step get(OriginClient client, String url, byte[] root, Path installed, Path cache, Clock clock)
-            throws Exception {
-        long t0 = System.nanoTime();
-        ReleaseGetter.Request request = new ReleaseGetter.Request(url, root, "demo-app", null, "stable", installed, cache,
-                OriginClientConfig.DEFAULT_MAX_CONNECTIONS_PER_HOST);
-        ReleaseGetter.Result result = new ReleaseGetter(client, clock, GetProgress.NONE).get(request);
-        return new Step(result, secondsSince(t0));
-    }
+        DemoProgress(PrintWriter err, boolean terminal) {
+            this.err = err;
+            this.terminal = terminal;
+        }
 
-    private static double secondsSince(long t0) {
-        return Math.max(1e-3, (System.nanoTime() - t0) / 1e9);
+        void show(List<Agent> agents) {
+            double t = (System.nanoTime() - start) / 1e9;
+            if (terminal) {
+                StringBuilder b = new StringBuilder();
+                if (drawnLines > 0) {
+                    b.append("\033[").append(drawnLines).append('A');
+                }
+                for (Agent a : agents) {
+                    Agent.Status s = a.status();
+                    int pct = s.chunks() == 0 ? 0 : 100 * s.chunksHeld() / s.chunks();
+                    b.append(String.format(Locale.ROOT, "\033[2K%s %s %3d%%  from peers %9s  from origin %9s  sent %9s  %s%n",
+                            s.name(), bar(pct), pct, rate(s.bytesFromPeers()), rate(s.bytesFromOrigin()),
+                            rate(s.bytesUploaded()), s.installedVersion() != null ? "installed" : ""));
+                }
+                drawnLines = agents.size();
+                err.print(b);
+                err.flush();
+            } else if (t - lastLine >= 5 || agents.stream().allMatch(a -> a.status().installedVersion() != null)) {
+                lastLine = (long) t;
+                long installed = agents.stream().filter(a -> a.status().installedVersion() != null).count();
+                long held = agents.stream().mapToLong(a -> a.status().chunksHeld()).sum();
+                long total = agents.stream().mapToLong(a -> a.status().chunks()).sum();
+                err.printf(Locale.ROOT, "%5.1f s: %d of %d agents installed, %d%% of all chunks held%n", t, installed,
+                        agents.size(), total == 0 ? 0 : 100 * held / total);
+                err.flush();
+            }
+        }
+
+        private static String bar(int pct) {
+            int full = pct / 5;
+            return "[" + "#".repeat(full) + " ".repeat(20 - full) + "]";
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {

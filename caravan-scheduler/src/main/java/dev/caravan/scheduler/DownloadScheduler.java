@@ -184,6 +184,29 @@ public final class DownloadScheduler<P> {
         return fillAndFinish(new ArrayList<>());
     }
 
+    /**
+     * Shares the origin with the connected peers: from now on a chunk nobody has goes to the origin
+     * only if this agent owns it, by rendezvous hashing of the peers' keys (see {@code OriginPolicy}),
+     * so that agents that see each other fetch each chunk over the WAN about once. Without this
+     * call every such chunk may go to the origin.
+     *
+     * @param ownKey this agent's key (from its peer id)
+     * @param keyOf a connected peer's key, computed the same way
+     */
+    public List<Action<P>> shareOrigin(long ownKey, java.util.function.ToLongFunction<P> keyOf) {
+        swarm.shareOrigin(ownKey, keyOf);
+        return fillAndFinish(new ArrayList<>());
+    }
+
+    /**
+     * The peers known at the start have connected and sent their bitfields (or failed to): a chunk
+     * none of them has may go to the origin at once, without waiting out {@code originGrace}.
+     */
+    public List<Action<P>> peersSettled() {
+        swarm.settleOrigin();
+        return fillAndFinish(new ArrayList<>());
+    }
+
     /** Whether the origin can be used at all (configured and reachable). */
     public List<Action<P>> originAvailable(boolean available) {
         List<Action<P>> out = new ArrayList<>();

@@ -16,10 +16,27 @@ final class OriginPolicy {
      * them, so it serves what peers cannot.
      *
      * Every chunk is wanted from the start of the download, so the fallback delay counts from there.
+     *
+     * The grace also ends as soon as the I/O layer says the peers it knows of have connected and
+     * sent their bitfields (peersSettled): waiting longer would only idle the origin.
+     *
+     * Sharing the origin. Agents that start together all lack the same chunks, and each would pick
+     * chunks nobody has at random: two of them fetching the same chunk over the WAN at once is a
+     * collision, and collisions grow as the chunks nobody has run out, so the origin would send the
+     * release well over once. Instead each chunk has one owner among the agents that see each
+     * other, chosen by rendezvous hashing (Thaler and Ravishankar, "Using name-based mappings to
+     * increase hit rates", 1998): the owner of chunk c is the agent with the highest
+     * mix(key, c), where key is a number derived from its peer id. Only the owner fetches a chunk
+     * nobody has from the origin; the others get it from the owner once it has it. With partial
+     * views (a large swarm where each agent sees a few dozen peers), the agent with the highest
+     * score overall also has the highest score in its own view, so every chunk still has at least
+     * one owner; a few chunks get two. A chunk whose owner leaves gets a new owner at once; a
+     * chunk nobody delivers still reaches the origin after originFallbackDelay.
      */
     private final long startedAt;
     private final long graceNanos;
     private final long fallbackDelayNanos;
+    private boolean settled;
 
     OriginPolicy(SchedulerConfig config, long startedAt) {
         this.startedAt = startedAt;
@@ -27,9 +44,25 @@ final class OriginPolicy {
         this.fallbackDelayNanos = config.originFallbackDelay().toNanos();
     }
 
-    /** Whether a chunk that {@code peersWithChunk} connected peers have may come from the origin at {@code now}. */
-    boolean mayFetch(int peersWithChunk, long now) {
+    /** The peers known at the start have reported what they hold; no more grace is needed. */
+    void settle() {
+        settled = true;
+    }
+
+    /**
+     * Whether a chunk that {@code peersWithChunk} connected peers have, and that is {@code ours} to
+     * fetch from the origin, may come from the origin at {@code now}.
+     */
+    boolean mayFetch(int peersWithChunk, boolean ours, long now) {
         long elapsed = now - startedAt;
-        return (peersWithChunk == 0 && elapsed >= graceNanos) || elapsed >= fallbackDelayNanos;
+        return (peersWithChunk == 0 && ours && (settled || elapsed >= graceNanos)) || elapsed >= fallbackDelayNanos;
+    }
+
+    /** The rendezvous score of {@code key} for {@code chunk}: a 64-bit mix (SplitMix64's finalizer). */
+    static long score(long key, int chunk) {
+        long z = key ^ ((chunk + 1L) * 0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

@@ -1,5 +1,6 @@
 package dev.caravan.scheduler;
 
+import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,11 +14,16 @@ final class Source<P> {
     /*
      * Implementation notes
      *
-     * Throughput is measured per block as length / service time, where the service time runs from
-     * the later of the request's send time and the previous block's arrival: with a pipeline, blocks
-     * queue at the sender, so send-to-arrival would measure queueing, not the link. Both averages
-     * are exponentially weighted (alpha = 0.25) so that a peer whose link degrades is noticed
-     * within a few blocks.
+     * Throughput is bytes received during the last second or so of busy time — time during which
+     * at least one request to the source was in flight — divided by the busy time from the arrival
+     * before the first of them to now (so a source slower than a block a second is measured over
+     * its last block, and a new source is sized after its first block). Busy time, not
+     * send-to-arrival time: with a pipeline, blocks queue at the sender, so send-to-arrival would
+     * measure queueing, not the link. A window of bytes, not a rate per block: blocks reach the
+     * scheduler in bursts (several frames decoded in one read, several queued tasks run back to
+     * back), and a rate taken between two blocks of one burst is near infinite; a real agent
+     * measured that way once believed 10 MB/s peers ran at 2 GB/s and queued 16 MiB at each. The
+     * latency is exponentially weighted (alpha = 0.25).
      *
      * The pipeline depth is the bandwidth-delay product in blocks: enough requests queued at the
      * sender to keep its link busy for targetQueueTime, as libtorrent sizes its request queue
@@ -26,6 +32,7 @@ final class Source<P> {
      * the snub ends, as libtorrent does for snubbed peers.
      */
     private static final double ALPHA = 0.25;
+    private static final long WINDOW_NANOS = 1_000_000_000L;
 
     final P peer;
     final boolean sameGroup;
@@ -36,6 +43,17 @@ final class Source<P> {
     private double bytesPerSecond = Double.NaN;
     private double latencyNanos = Double.NaN;
     private long lastArrival = Long.MIN_VALUE;
+    /** The last time busy time was counted up to. */
+    private long lastEvent = Long.MIN_VALUE;
+    /** Busy time so far. */
+    private long busyNanos;
+    private long lastArrivalBusy;
+    /**
+     * Arrivals within the last window of busy time: busy time at arrival, bytes, and busy time at
+     * the arrival before it (when the transfer of these bytes began, as far as we can tell).
+     */
+    private final ArrayDeque<long[]> recent = new ArrayDeque<>();
+    private long recentBytes;
     private long snubbedUntil = Long.MIN_VALUE;
 
     private Source(P peer, boolean sameGroup) {
@@ -70,7 +88,16 @@ final class Source<P> {
     }
 
     void sent(Block block, long now) {
+        accrue(now);
         inFlight.put(block, now);
+    }
+
+    /** Counts the time since the last event as busy if requests were in flight. */
+    private void accrue(long now) {
+        if (!inFlight.isEmpty() && lastEvent != Long.MIN_VALUE && now > lastEvent) {
+            busyNanos += now - lastEvent;
+        }
+        lastEvent = Math.max(lastEvent, now);
     }
 
     /** Forgets a request without measuring anything; returns whether it was in flight. */
@@ -80,11 +107,20 @@ final class Source<P> {
 
     /** Records the arrival of a block; measures the source if we had asked it for that block. */
     void arrived(Block block, long now) {
+        accrue(now);
         Long sentAt = inFlight.remove(block);
         if (sentAt != null) {
-            long serviceNanos = Math.max(1, now - Math.max(sentAt, lastArrival));
-            double rate = block.length() * 1e9 / serviceNanos;
-            bytesPerSecond = Double.isNaN(bytesPerSecond) ? rate : bytesPerSecond + ALPHA * (rate - bytesPerSecond);
+            long previous = recent.isEmpty() ? lastArrivalBusy : recent.getLast()[0];
+            recent.addLast(new long[] {busyNanos, block.length(), previous});
+            recentBytes += block.length();
+            while (recent.size() > 1 && recent.getFirst()[0] <= busyNanos - WINDOW_NANOS) {
+                recentBytes -= recent.removeFirst()[1];
+            }
+            lastArrivalBusy = busyNanos;
+            long span = busyNanos - recent.getFirst()[2];
+            if (span > 0) {
+                bytesPerSecond = recentBytes * 1e9 / span;
+            }
             double latency = now - sentAt;
             latencyNanos = Double.isNaN(latencyNanos) ? latency : latencyNanos + ALPHA * (latency - latencyNanos);
         }

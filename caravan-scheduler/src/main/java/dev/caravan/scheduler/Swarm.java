@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * The sources of one download — connected peers, banned peers and the origin — and the filling of
@@ -33,6 +34,11 @@ final class Swarm<P> {
     final Set<P> banned = new HashSet<>();
     final Source<P> origin = Source.origin();
     boolean originAvailable;
+    /** How peers are keyed for sharing the origin, or null if every chunk is ours (see OriginPolicy). */
+    private ToLongFunction<P> shareKey;
+    private long ownKey;
+    /** The chunks we own for origin fetches, when sharing. */
+    private final BitSet ours = new BitSet();
 
     Swarm(SchedulerConfig config, String localGroup, PiecePicker<P> picker, OriginPolicy originPolicy) {
         this.config = config;
@@ -46,8 +52,49 @@ final class Swarm<P> {
         if (banned.contains(peer)) {
             return false;
         }
-        peers.computeIfAbsent(peer, p -> Source.peer(p, localGroup.equals(group)));
+        if (!peers.containsKey(peer)) {
+            peers.put(peer, Source.peer(peer, localGroup.equals(group)));
+            recomputeShare();
+        }
         return true;
+    }
+
+    /** Shares origin fetches with the connected peers: {@code keyOf} keys a peer, {@code own} is ours. */
+    void shareOrigin(long own, ToLongFunction<P> keyOf) {
+        this.ownKey = own;
+        this.shareKey = keyOf;
+        recomputeShare();
+    }
+
+    private void recomputeShare() {
+        if (shareKey == null) {
+            return;
+        }
+        ours.clear();
+        long[] keys = new long[peers.size()];
+        int k = 0;
+        for (P p : peers.keySet()) {
+            keys[k++] = shareKey.applyAsLong(p);
+        }
+        for (int c = 0; c < picker.chunkCount(); c++) {
+            long mine = OriginPolicy.score(ownKey, c);
+            boolean highest = true;
+            for (long key : keys) {
+                if (Long.compareUnsigned(OriginPolicy.score(key, c), mine) > 0) {
+                    highest = false;
+                    break;
+                }
+            }
+            ours.set(c, highest);
+        }
+    }
+
+    void settleOrigin() {
+        originPolicy.settle();
+    }
+
+    private boolean ours(int chunk) {
+        return shareKey == null || ours.get(chunk);
     }
 
     /** Removes a peer and its chunks from the availability counts; null if it was not connected. */
@@ -55,6 +102,7 @@ final class Swarm<P> {
         Source<P> s = peers.remove(peer);
         if (s != null) {
             count(s, -1);
+            recomputeShare();
         }
         return s;
     }
@@ -118,7 +166,7 @@ final class Swarm<P> {
 
     private boolean canServe(Source<P> s, int chunk, long now) {
         if (s.isOrigin()) {
-            return originAvailable && originPolicy.mayFetch(picker.availability[chunk], now);
+            return originAvailable && originPolicy.mayFetch(picker.availability[chunk], ours(chunk), now);
         }
         return !s.choked && s.has.get(chunk)
                 && (s.sameGroup || config.allowOtherGroups() || picker.sameGroupAvailability[chunk] == 0);

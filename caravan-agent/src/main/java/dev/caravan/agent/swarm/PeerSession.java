@@ -31,9 +31,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.BitSet;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -71,8 +71,12 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private BitSet remoteHas = new BitSet();
     private ScheduledFuture<?> handshakeTimer;
 
-    // download side: requests we sent and not yet answered (a cancelled one may still be answered once)
-    private final Set<BlockRange> outstanding = new HashSet<>();
+    /** Whether our BITFIELD is written; nothing but HELLO and INTEREST may go before it (rule 3). */
+    private boolean bitfieldSent;
+
+    // download side: requests we sent and not yet answered, with how many times each was asked (a
+    // block asked again after a CANCEL may be answered twice; a cancelled one may be answered once)
+    private final Map<BlockRange, Integer> outstanding = new HashMap<>();
     private long downloadDebt;
     private boolean readPaused;
 
@@ -105,6 +109,11 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     String group() {
         return remote.group();
+    }
+
+    /** The peer id we dialed, from the tracker; null for an accepted connection. */
+    PeerId expectedPeer() {
+        return expectedPeer;
     }
 
     boolean dialer() {
@@ -171,7 +180,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         }
         queue.clear();
         network.sessionClosed(this);
-        if (swarm != null && was.ordinal() >= State.BITFIELD.ordinal()) {
+        if (swarm != null) {
             swarm.closed(this);
         }
         super.channelInactive(ctx);
@@ -258,7 +267,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         state = State.READY;
         handshakeTimer.cancel(false);
         swarm.ready(this, (BitSet) remoteHas.clone());
-        updateInterest();
+        if (bitfieldSent) {
+            updateInterest();
+        }
     }
 
     private void onMessage(Message m) {
@@ -275,7 +286,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             }
             case Data data -> onData(data);
             case Reject reject -> {
-                if (outstanding.remove(reject.range())) {
+                if (answered(reject.range())) {
                     swarm.rejected(this, block(reject.range()), reject.reason());
                 }
             }
@@ -297,7 +308,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onData(Data data) {
-        if (!outstanding.remove(data.range())) {
+        if (!answered(data.range())) {
             data.release();
             throw violation("DATA for chunk " + data.chunk() + " offset " + data.offset() + " length "
                     + data.block().readableBytes() + ", which was not requested");
@@ -306,6 +317,20 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         swarm.data(this, block(data.range()), data);
         network.downloaded(length);
         throttleDownload(length);
+    }
+
+    /** Counts an answer to a request we sent; false if we sent none for that block. */
+    private boolean answered(BlockRange range) {
+        Integer asked = outstanding.get(range);
+        if (asked == null) {
+            return false;
+        }
+        if (asked == 1) {
+            outstanding.remove(range);
+        } else {
+            outstanding.put(range, asked - 1);
+        }
+        return true;
     }
 
     /** Takes download tokens for what arrived; with none left, stops reading until they come back. */
@@ -436,6 +461,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     /** Whether the peer lacks something we hold decides whether it wants an upload slot. */
     private void updateInterest() {
+        if (!bitfieldSent) {
+            return;
+        }
         boolean interested = swarm.held().holdsAnyMissingFrom(remoteHas);
         if (interested != interestedInUs) {
             interestedInUs = interested;
@@ -447,7 +475,13 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     /** Sends our BITFIELD; the swarm calls it once, from its thread, before any HAVE. */
     void sendBitfield(BitSet held, int count) {
-        channel.writeAndFlush(new Bitfield(count, held));
+        channel.eventLoop().execute(() -> {
+            channel.writeAndFlush(new Bitfield(count, held));
+            bitfieldSent = true;
+            if (state == State.READY) {
+                updateInterest();
+            }
+        });
     }
 
     void sendHave(int chunk) {
@@ -463,7 +497,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         BlockRange range = new BlockRange(block.chunk(), block.offset(), block.length());
         channel.eventLoop().execute(() -> {
             if (state == State.READY) {
-                outstanding.add(range);
+                outstanding.merge(range, 1, Integer::sum);
                 channel.write(new Request(range));
             }
         });

@@ -2,13 +2,13 @@ package dev.caravan.agent.swarm;
 
 import dev.caravan.agent.ChunkArrivals;
 import dev.caravan.core.Digest;
-import dev.caravan.core.IntegrityException;
 import dev.caravan.core.manifest.ChunkInfo;
 import dev.caravan.core.manifest.Manifest;
 import dev.caravan.origin.client.OriginClient;
 import dev.caravan.scheduler.Action;
 import dev.caravan.scheduler.Block;
 import dev.caravan.scheduler.DownloadScheduler;
+import dev.caravan.scheduler.PeerView;
 import dev.caravan.scheduler.SchedulerStats;
 import dev.caravan.scheduler.Ticker;
 import dev.caravan.wire.Data;
@@ -20,9 +20,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReleaseSwarm.class);
+    /**
+     * Two downloading agents that both dial each other end up keeping the connection dialed by the
+     * lower peer id; the higher one waits this long before dialing, so that usually only one is made.
+     */
+    private static final long DIAL_DEFERRAL_MILLIS = 250;
 
     private final PeerNetwork network;
     private final Manifest manifest;
@@ -63,12 +70,16 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     private final EventExecutor loop;
     private final DownloadScheduler<PeerId> scheduler;
     private final Map<Digest, CompletableFuture<Void>> arrivals = new ConcurrentHashMap<>();
-    private final CompletableFuture<Void> complete = new CompletableFuture<>();
+    /** Every chunk verified and stored. */
+    private final CompletableFuture<Void> complete;
     // loop-confined
     private final Set<PeerSession> open = new LinkedHashSet<>();
     private final Map<PeerId, PeerSession> ready = new HashMap<>();
     private final Map<Integer, byte[]> assembling = new HashMap<>();
     private final Set<PeerId> dialing = ConcurrentHashMap.newKeySet();
+    /** The peers of the first peer list still connecting; null once none are (or before the list came). */
+    private Set<PeerId> settling;
+    private boolean settled;
     private final Set<PeerSession> toFlush = new LinkedHashSet<>();
     private final AtomicLong bytesUploaded = new AtomicLong();
     private volatile SchedulerStats stats;
@@ -96,6 +107,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
             }
         }
         this.held = new HeldChunks(chunks.size(), have);
+        this.complete = CompletableFuture.allOf(arrivals.values().toArray(CompletableFuture[]::new));
         this.origin = origin;
         this.chunksUrl = originUrl == null ? null : (originUrl.endsWith("/") ? originUrl : originUrl + "/") + "chunks/";
         this.loop = new DefaultEventExecutor(new DefaultThreadFactory("caravan-swarm-" + manifestDigest.shortHex(), true));
@@ -111,10 +123,9 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         network.register(this);
         long tick = network.config().tickInterval().toNanos();
         loop.execute(() -> {
+            apply(scheduler.shareOrigin(shareKey(network.config().peerId()), ReleaseSwarm::shareKey));
             if (origin != null) {
                 apply(scheduler.originAvailable(true));
-            } else {
-                apply(scheduler.tick());
             }
         });
         ticker = loop.scheduleAtFixedRate(() -> apply(scheduler.tick()), tick, tick, TimeUnit.NANOSECONDS);
@@ -159,6 +170,36 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         return bytesUploaded.get();
     }
 
+    /** What the scheduler knows of each connected peer (in flight, depth, rate, choked), for status pages. */
+    public Map<PeerId, PeerView> peerViews() {
+        try {
+            return loop.submit(() -> {
+                Map<PeerId, PeerView> views = new java.util.LinkedHashMap<>();
+                for (PeerId id : ready.keySet()) {
+                    scheduler.peer(id).ifPresent(v -> views.put(id, v));
+                }
+                return views;
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        } catch (ExecutionException e) {
+            return Map.of();
+        }
+    }
+
+    /** What the scheduler knows of the origin as a source. */
+    public PeerView originView() {
+        try {
+            return loop.submit(scheduler::origin).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+
     /** Peers this swarm exchanges with now. */
     public int peersConnected() {
         try {
@@ -171,19 +212,67 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         }
     }
 
-    /** Dials the peers the tracker named that we are not connected or connecting to. */
+    /**
+     * Dials the peers the tracker named that we are not connected or connecting to. Once those of the
+     * first list have connected and sent their bitfields (or failed), the origin may serve chunks none
+     * of them has without waiting out the scheduler's grace.
+     */
     public void connect(List<SwarmAddress> peers) {
         if (closed || isComplete()) {
             return;
         }
         onLoop(() -> {
+            boolean first = !settled && settling == null;
+            if (first) {
+                settling = new HashSet<>();
+            }
             for (SwarmAddress p : peers) {
-                if (!ready.containsKey(p.peerId()) && !p.peerId().equals(network.config().peerId())
-                        && dialing.add(p.peerId())) {
-                    network.dial(this, p.peerId(), p.host(), p.port());
+                if (ready.containsKey(p.peerId()) || p.peerId().equals(network.config().peerId())
+                        || dialing.contains(p.peerId())) {
+                    continue;
+                }
+                if (first) {
+                    settling.add(p.peerId());
+                }
+                if (lowerThanOurs(p.peerId())) {
+                    // Its connection is the one both sides keep (see ready): give it a moment to dial us.
+                    loop.schedule(() -> dial(p), DIAL_DEFERRAL_MILLIS, TimeUnit.MILLISECONDS);
+                } else {
+                    dial(p);
                 }
             }
+            settleIfDone(null);
         });
+    }
+
+    private void dial(SwarmAddress p) {
+        if (!closed && !ready.containsKey(p.peerId()) && dialing.add(p.peerId())) {
+            network.dial(this, p.peerId(), p.host(), p.port());
+        }
+    }
+
+    private boolean lowerThanOurs(PeerId peer) {
+        return Arrays.compareUnsigned(peer.bytes(), network.config().peerId().bytes()) < 0;
+    }
+
+    /** A peer of the first list is done connecting (ready, failed or closed); on the loop. */
+    private void settleIfDone(PeerId done) {
+        if (settled || settling == null) {
+            return;
+        }
+        if (done != null) {
+            settling.remove(done);
+        }
+        if (settling.isEmpty()) {
+            settled = true;
+            settling = null;
+            apply(scheduler.peersSettled());
+        }
+    }
+
+    /** A peer's key for sharing origin fetches: the first 8 bytes of its id. */
+    private static long shareKey(PeerId peer) {
+        return ByteBuffer.wrap(peer.bytes()).getLong();
     }
 
     /** A peer to dial: its id and address, from the tracker. */
@@ -237,7 +326,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
             PeerSession existing = ready.get(id);
             if (existing != null) {
                 // Both sides dialed: keep the connection whose dialer has the lower peer id, on both ends.
-                boolean weAreLower = Arrays.compareUnsigned(network.config().peerId().bytes(), id.bytes()) < 0;
+                boolean weAreLower = !lowerThanOurs(id);
                 boolean newWins = existing.dialer() == session.dialer() || session.dialer() == weAreLower;
                 PeerSession loser = newWins ? existing : session;
                 PeerSession winner = newWins ? session : existing;
@@ -254,6 +343,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
             if (ready.get(id) == session) {
                 apply(scheduler.peerBitfield(id, remoteHas));
             }
+            settleIfDone(id);
         });
     }
 
@@ -311,18 +401,21 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     void closed(PeerSession session) {
         onLoop(() -> {
             open.remove(session);
-            if (session.peerIdOrNull() != null) {
-                dialing.remove(session.peerIdOrNull());
-            }
             if (current(session)) {
                 ready.remove(session.peerId());
                 apply(scheduler.peerDisconnected(session.peerId()));
+            }
+            PeerId id = session.peerIdOrNull() != null ? session.peerIdOrNull() : session.expectedPeer();
+            if (id != null) {
+                dialing.remove(id);
+                settleIfDone(id);
             }
         });
     }
 
     void dialFailed(PeerId peer) {
         dialing.remove(peer);
+        onLoop(() -> settleIfDone(peer));
     }
 
     void uploaded(long bytes) {
@@ -378,10 +471,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
                         s.goodbye(Goodbye.Reason.BANNED, b.reason());
                     }
                 }
-                case Action.Complete<PeerId> c -> {
-                    log.info("{} complete: {}", this, scheduler.stats());
-                    complete.complete(null);
-                }
+                case Action.Complete<PeerId> c -> log.info("{} verified every chunk: {}", this, scheduler.stats());
             }
         }
         for (PeerSession s : toFlush) {
@@ -410,47 +500,41 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
                 }));
     }
 
+    /**
+     * Hashes a chunk whose blocks are all in. A good chunk is announced (HAVE) and served from memory
+     * at once, and written to the store (temp file, fsync, rename) behind: peers need not wait for
+     * our disk. The install's waiter wakes once it is stored.
+     */
     private void verify(int chunk) {
         byte[] bytes = assembling.remove(chunk);
         ChunkInfo info = chunks.get(chunk);
-        if (bytes == null) {
-            bytes = new byte[info.size()];
-        }
-        byte[] data = bytes;
+        byte[] data = bytes != null ? bytes : new byte[info.size()];
         network.blocking().execute(() -> {
-            boolean good;
-            IOException fault = null;
-            try {
-                network.store().put(info.digest(), data);
-                good = true;
-            } catch (IntegrityException e) {
-                good = false;
-            } catch (IOException e) {
-                good = false;
-                fault = e;
-            }
-            boolean ok = good;
-            IOException storeFault = fault;
-            if (ok) {
+            boolean good = Digest.sha256(data).equals(info.digest());
+            if (good) {
                 network.served().put(info.digest(), data);
             }
-            onLoop(() -> {
-                if (storeFault != null) {
-                    fail(new IOException("cannot store chunk " + info.digest().shortHex() + " in "
-                            + network.store().root() + ": " + storeFault.getMessage(), storeFault));
-                    return;
-                }
-                apply(ok ? scheduler.chunkVerified(chunk) : scheduler.chunkFailedVerification(chunk));
-            });
+            onLoop(() -> apply(good ? scheduler.chunkVerified(chunk) : scheduler.chunkFailedVerification(chunk)));
+            if (good) {
+                store(info, data);
+            }
         });
     }
 
+    private void store(ChunkInfo info, byte[] data) {
+        try {
+            network.store().put(info.digest(), data);
+            CompletableFuture<Void> arrival = arrivals.get(info.digest());
+            if (arrival != null) {
+                arrival.complete(null);
+            }
+        } catch (IOException e) {
+            onLoop(() -> fail(new IOException("cannot store chunk " + info.digest().shortHex() + " in "
+                    + network.store().root() + ": " + e.getMessage(), e)));
+        }
+    }
     private void announce(int chunk) {
         held.set(chunk);
-        CompletableFuture<Void> arrival = arrivals.get(chunks.get(chunk).digest());
-        if (arrival != null) {
-            arrival.complete(null);
-        }
         for (PeerSession s : open) {
             s.sendHave(chunk);
         }
@@ -461,7 +545,6 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         for (CompletableFuture<Void> f : arrivals.values()) {
             f.completeExceptionally(e);
         }
-        complete.completeExceptionally(e);
     }
 
     @Override
@@ -491,7 +574,6 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
             for (CompletableFuture<Void> f : arrivals.values()) {
                 f.completeExceptionally(stopped);
             }
-            complete.completeExceptionally(stopped);
         });
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -1,0 +1,151 @@
+package dev.caravan.agent.demo;
+
+import dev.caravan.agent.Agent;
+import dev.caravan.origin.publish.Publisher;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One swarm experiment: a generated release of F bytes published to an origin capped at U bytes/s,
+ * N agents (each capped at u bytes/s up and d down) started together, timed until the last one has
+ * installed it; then every installed tree is compared with the published one. What
+ * {@code caravan demo} and the swarm benchmark run.
+ *
+ * <p>The lower bound is the classic one for distributing a file from one server to N clients
+ * (Kumar and Ross, "Peer-assisted file distribution: the minimum distribution time", 2006):
+ * {@code T_min = max(F/U, F/d, N·F/(U + N·u))} — the server must send every byte once, each client
+ * must receive F, and all N·F bytes must cross the uploads of the server and the peers.
+ */
+public final class SwarmRun {
+
+    /**
+     * What to run.
+     *
+     * @param peers N, the number of agents
+     * @param releaseBytes F, the size of the generated release
+     * @param files how many files the release has
+     * @param originRateBytesPerSecond U, the origin's upload cap (must be set: the bound needs it)
+     * @param peerUploadRateBytesPerSecond u, each agent's upload cap (must be set)
+     * @param peerDownloadRateBytesPerSecond d, each agent's download cap, 0 for none
+     * @param timeoutSeconds give up after this long
+     */
+    public record Plan(int peers, long releaseBytes, int files, long originRateBytesPerSecond,
+            long peerUploadRateBytesPerSecond, long peerDownloadRateBytesPerSecond, long timeoutSeconds) {
+        public Plan {
+            if (peers < 1) {
+                throw new IllegalArgumentException("--peers must be at least 1, got " + peers);
+            }
+            if (releaseBytes < 1) {
+                throw new IllegalArgumentException("--size must be at least 1 byte, got " + releaseBytes);
+            }
+            if (originRateBytesPerSecond < 1) {
+                throw new IllegalArgumentException("--origin-rate must be a positive rate, got " + originRateBytesPerSecond);
+            }
+            if (peerUploadRateBytesPerSecond < 1) {
+                throw new IllegalArgumentException("--peer-rate must be a positive rate, got " + peerUploadRateBytesPerSecond);
+            }
+            if (peerDownloadRateBytesPerSecond < 0) {
+                throw new IllegalArgumentException("the download rate must be 0 (none) or more, got " + peerDownloadRateBytesPerSecond);
+            }
+        }
+
+        /** T_min in seconds. */
+        public double lowerBoundSeconds() {
+            double f = releaseBytes;
+            double bound = Math.max(f / originRateBytesPerSecond, peers * f / (originRateBytesPerSecond
+                    + (double) peers * peerUploadRateBytesPerSecond));
+            if (peerDownloadRateBytesPerSecond > 0) {
+                bound = Math.max(bound, f / peerDownloadRateBytesPerSecond);
+            }
+            return bound;
+        }
+
+        /** N·F/U: every agent fetching from the origin alone. */
+        public double httpOnlySeconds() {
+            return (double) peers * releaseBytes / originRateBytesPerSecond;
+        }
+    }
+
+    /**
+     * What happened.
+     *
+     * @param completionSeconds per agent, from the start of all agents to its install, in start order
+     * @param originBytesSent what the origin sent (metadata, manifests and chunks)
+     * @param peerBytesReceived chunk bytes the agents received from each other
+     * @param allVerified whether every agent ended with exactly the published tree
+     */
+    public record Result(Plan plan, long releaseBytes, List<Double> completionSeconds, long originBytesSent,
+            long peerBytesReceived, boolean allVerified) {
+        public double lastCompletionSeconds() {
+            return completionSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        }
+
+        public double ratioToLowerBound() {
+            return lastCompletionSeconds() / plan.lowerBoundSeconds();
+        }
+
+        public double originBytesPerRelease() {
+            return (double) originBytesSent / releaseBytes;
+        }
+    }
+
+    private final Plan plan;
+    private final LocalSwarm.Options options;
+
+    public SwarmRun(Plan plan, LocalSwarm.Options options) {
+        this.plan = Objects.requireNonNull(plan, "plan");
+        this.options = options.withRates(plan.originRateBytesPerSecond(), plan.peerUploadRateBytesPerSecond(),
+                plan.peerDownloadRateBytesPerSecond());
+    }
+
+    /** Generates and publishes the release in {@code work}, runs the agents, reports each second to {@code watcher}. */
+    public Result run(Path work, Consumer<List<Agent>> watcher) throws IOException, InterruptedException {
+        Path source = work.resolve("source");
+        new SyntheticRelease(plan.releaseBytes(), plan.files(), 42).writeTo(source);
+        try (LocalSwarm swarm = LocalSwarm.start(work, options)) {
+            Publisher.Result published = swarm.publish(source, "1.0.0");
+            long originBefore = swarm.origin().bytesSent();
+            List<Agent> agents = new ArrayList<>();
+            long start = System.nanoTime();
+            List<CompletableFuture<Double>> done = new ArrayList<>();
+            for (int i = 0; i < plan.peers(); i++) {
+                Agent agent = swarm.startAgent(String.format("agent-%02d", i + 1));
+                agents.add(agent);
+                done.add(agent.firstInstall().thenApply(m -> (System.nanoTime() - start) / 1e9));
+            }
+            CompletableFuture<Void> all = CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+            long deadline = start + TimeUnit.SECONDS.toNanos(plan.timeoutSeconds());
+            while (!all.isDone()) {
+                try {
+                    all.get(1, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("not every agent had the release after " + plan.timeoutSeconds() + " s");
+                    }
+                } catch (ExecutionException e) {
+                    throw new IOException("an agent failed: " + e.getCause().getMessage(), e.getCause());
+                }
+                watcher.accept(agents);
+            }
+            watcher.accept(agents);
+            List<Double> seconds = done.stream().map(CompletableFuture::join).toList();
+            long originBytes = swarm.origin().bytesSent() - originBefore;
+            long peerBytes = agents.stream().mapToLong(a -> a.status().bytesFromPeers()).sum();
+            SortedMap<String, String> expected = SyntheticRelease.digestTree(source);
+            boolean verified = true;
+            for (Agent a : agents) {
+                verified &= expected.equals(SyntheticRelease.digestTree(a.currentDir().toRealPath()));
+            }
+            return new Result(plan, published.manifest().totalBytes(), seconds, originBytes, peerBytes, verified);
+        }
+    }
+}

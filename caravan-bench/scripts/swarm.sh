@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The swarm benchmark: `caravan demo --json` (a CA, an origin capped at U, a tracker and N agents
+# capped at u up, all on loopback with mutual TLS, one process) fetching a generated release of F
+# bytes; each run prints the time to the last agent against T_min = max(F/U, F/d, N·F/(U + N·u)),
+# the origin's bytes as a multiple of F, and whether every installed tree equals the published one.
+#
+#   caravan-bench/scripts/swarm.sh [PEERS...]         (default: 10 20)
+#   RUNS=3 SIZE=256MiB ORIGIN_RATE=20MB PEER_RATE=10MB caravan-bench/scripts/swarm.sh 10
+#
+# Goals (issue 3): last completion / T_min <= 1.15 and origin bytes <= 1.10 F at F = 256 MiB,
+# N = 10, U = 20 MB/s, u = 10 MB/s. Prints one JSON line per run, then the medians per N.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+runs=${RUNS:-3}
+size=${SIZE:-256MiB}
+origin_rate=${ORIGIN_RATE:-20MB}
+peer_rate=${PEER_RATE:-10MB}
+peers=("$@")
+[ ${#peers[@]} -eq 0 ] && peers=(10 20)
+out="$(mktemp /tmp/caravan-swarm-bench.XXXXXX)"
+trap 'rm -f "$out"' EXIT
+
+"$here/caravan" --version >/dev/null   # builds the jar on first use
+for n in "${peers[@]}"; do
+  for ((r = 1; r <= runs; r++)); do
+    line="$("$here/caravan" demo --json --peers "$n" --size "$size" --origin-rate "$origin_rate" \
+      --peer-rate "$peer_rate" 2>/dev/null)" || { echo "run $r with $n peers failed (exit $?)" >&2; exit 1; }
+    echo "$line" | tee -a "$out"
+  done
+done
+python3 - "$out" <<'PY'
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+for n in sorted({r["peers"] for r in runs}):
+    rs = [r for r in runs if r["peers"] == n]
+    med = lambda k: statistics.median(r[k] for r in rs)
+    print("N=%d runs=%d  last=%.1f s  T_min=%.1f s  ratio=%.2f (min %.2f, max %.2f)  origin=%.2f F  http-only=%.0f s  all verified=%s"
+          % (n, len(rs), med("last_completion_seconds"), med("lower_bound_seconds"), med("ratio_to_lower_bound"),
+             min(r["ratio_to_lower_bound"] for r in rs), max(r["ratio_to_lower_bound"] for r in rs),
+             med("origin_bytes_per_release"), med("http_only_seconds"), all(r["all_verified"] for r in rs)))
+PY

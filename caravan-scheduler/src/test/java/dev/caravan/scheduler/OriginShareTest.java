@@ -1,0 +1,97 @@
+package dev.caravan.scheduler;
+
+import static dev.caravan.scheduler.Releases.chunks;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Agents that see each other split the origin's chunks between them, and do not wait out the grace when settled. */
+class OriginShareTest extends SchedulerTestSupport {
+    private static final int CHUNKS = 200;
+    private static final Map<String, Long> KEYS = Map.of("a", 11L, "b", 22L, "c", 33L);
+    private final SchedulerConfig config = SchedulerConfig.DEFAULT
+            .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(60), CHUNKS);
+
+    /** The chunks agent {@code self} fetches from the origin once settled, with the others connected and holding nothing. */
+    private Set<Integer> originChunksOf(String self) {
+        var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
+        s.shareOrigin(KEYS.get(self), KEYS::get);
+        for (String other : KEYS.keySet()) {
+            if (!other.equals(self)) {
+                s.peerConnected(other, "lan");
+                s.peerBitfield(other, new BitSet());
+            }
+        }
+        s.originAvailable(true);
+        Set<Integer> fetched = new HashSet<>();
+        originFetches(s.peersSettled()).forEach(b -> fetched.add(b.chunk()));
+        return fetched;
+    }
+
+    @Test
+    void agentsThatSeeEachOtherFetchEachChunkFromTheOriginExactlyOnce() {
+        Set<Integer> a = originChunksOf("a");
+        Set<Integer> b = originChunksOf("b");
+        Set<Integer> c = originChunksOf("c");
+
+        Set<Integer> union = new HashSet<>(a);
+        union.addAll(b);
+        union.addAll(c);
+        assertThat(union).as("every chunk has an owner").hasSize(CHUNKS);
+        assertThat(a.size() + b.size() + c.size()).as("and only one").isEqualTo(CHUNKS);
+        assertThat(List.of(a.size(), b.size(), c.size())).as("shares are about even").allMatch(n -> n > CHUNKS / 6);
+    }
+
+    @Test
+    void whenAnOwnerLeavesItsChunksBecomeOursAtOnce() {
+        var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
+        s.shareOrigin(KEYS.get("a"), KEYS::get);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", new BitSet());
+        s.originAvailable(true);
+        int alone = originFetches(s.peersSettled()).size();
+
+        List<Block> more = originFetches(s.peerDisconnected("b"));
+
+        assertThat(alone).isLessThan(CHUNKS);
+        assertThat(alone + more.size()).isEqualTo(CHUNKS);
+    }
+
+    @Test
+    void settledPeersEndTheGraceAndOnlyThen() {
+        var s = scheduler(chunks(4, 64 * KIB), config);
+        s.originAvailable(true);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", new BitSet());
+        ticker.advance(Duration.ofMillis(100));
+        assertThat(originFetches(s.tick())).as("within the grace, before the peers settled").isEmpty();
+
+        assertThat(originFetches(s.peersSettled())).hasSize(4);
+    }
+
+    @Test
+    void aBurstOfBlocksArrivingTogetherDoesNotInflateAPeersRate() {
+        var s = scheduler(chunks(64, 1024 * KIB), SchedulerConfig.DEFAULT.withPipelineDepth(8, 64));
+        List<Block> asked = requestsTo(join(s, "p", Releases.all(64)), "p");
+        assertThat(asked).hasSize(8);
+
+        // 8 blocks of 256 KiB in 1 s = 2 MiB/s, but they reach the scheduler in two bursts
+        ticker.advance(Duration.ofMillis(500));
+        for (Block b : asked.subList(0, 4)) {
+            s.blockReceived("p", b);
+        }
+        ticker.advance(Duration.ofMillis(500));
+        for (Block b : asked.subList(4, 8)) {
+            s.blockReceived("p", b);
+        }
+
+        assertThat(s.peer("p").orElseThrow().bytesPerSecond())
+                .isCloseTo(2 * 1024 * 1024, org.assertj.core.data.Percentage.withPercentage(5));
+    }
+}

@@ -21,6 +21,8 @@ import picocli.CommandLine;
             TufCommand.class,
             TrackerCommand.class,
             OriginCommand.class,
+            AgentCommand.class,
+            StatusCommand.class,
             GetCommand.class,
             DemoCommand.class,
         })

@@ -7,6 +7,7 @@ import static dev.caravan.agent.config.Setting.CACHE_MAX_SIZE;
 import static dev.caravan.agent.config.Setting.FOLLOW_CHANNEL;
 import static dev.caravan.agent.config.Setting.FOLLOW_INSTALL_DIR;
 import static dev.caravan.agent.config.Setting.FOLLOW_KEEP_VERSIONS;
+import static dev.caravan.agent.config.Setting.FOLLOW_POLL_INTERVAL;
 import static dev.caravan.agent.config.Setting.FOLLOW_PRODUCT;
 import static dev.caravan.agent.config.Setting.LIMITS_DOWNLOAD_RATE;
 import static dev.caravan.agent.config.Setting.LIMITS_MAX_PEERS;
@@ -66,6 +67,8 @@ import java.util.Optional;
  *     cacheDir nor containing it
  * @param keepVersions {@code follow.keep_versions}: installed versions kept, the current one
  *     included, 1 to 100
+ * @param pollInterval {@code follow.poll_interval}: how often the channel is checked for a new
+ *     release (one small timestamp.json request to the origin); at least 1 s
  * @param apiListen {@code api.listen}: the local HTTP API and dashboard; not the peer port
  */
 public record AgentConfig(
@@ -91,6 +94,7 @@ public record AgentConfig(
         String channel,
         Path installDir,
         int keepVersions,
+        Duration pollInterval,
         HostPort apiListen) {
 
     /** The least non-zero rate: below it, a unit was most likely forgotten ({@code 10} for 10 MB/s). */
@@ -101,6 +105,8 @@ public record AgentConfig(
     public static final int MAX_UPLOAD_SLOTS = 256;
     public static final int MAX_PEERS_LIMIT = 10_000;
     public static final int MAX_KEEP_VERSIONS = 100;
+    /** The shortest poll interval: a fleet polling faster would load the origin for nothing. */
+    public static final Duration MIN_POLL_INTERVAL = Duration.ofSeconds(1);
 
     public AgentConfig {
         requireUrl(TRACKER_URL, trackerUrl, true);
@@ -167,6 +173,10 @@ public record AgentConfig(
                     + ") and not contain it: an install replaces its folder as a whole");
         }
         requireRange(FOLLOW_KEEP_VERSIONS, keepVersions, 1, MAX_KEEP_VERSIONS);
+        require(FOLLOW_POLL_INTERVAL, pollInterval);
+        if (pollInterval.compareTo(MIN_POLL_INTERVAL) < 0) {
+            throw bad(FOLLOW_POLL_INTERVAL, DurationText.format(pollInterval), "must be at least 1s");
+        }
         require(API_LISTEN, apiListen);
         if (apiListen.port() != 0 && apiListen.port() == peerListen.port()) {
             throw bad(API_LISTEN, apiListen, "uses the same port as peer.listen (" + peerListen + ")");
@@ -230,6 +240,7 @@ public record AgentConfig(
         line(b, "channel", str(channel), null);
         line(b, "install_dir", str(installDir), null);
         line(b, "keep_versions", Integer.toString(keepVersions), null);
+        line(b, "poll_interval", str(DurationText.format(pollInterval)), null);
         section(b, "api");
         line(b, "listen", str(apiListen), null);
         return b.toString();

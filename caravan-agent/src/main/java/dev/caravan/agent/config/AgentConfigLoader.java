@@ -213,6 +213,7 @@ public final class AgentConfigLoader {
                     text(Setting.FOLLOW_CHANNEL),
                     path(Setting.FOLLOW_INSTALL_DIR),
                     count(Setting.FOLLOW_KEEP_VERSIONS),
+                    duration(Setting.FOLLOW_POLL_INTERVAL),
                     hostPort(Setting.API_LISTEN));
         } catch (ConfigException e) {
             if (e.source() != null) {

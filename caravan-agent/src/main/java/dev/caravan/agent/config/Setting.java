@@ -31,6 +31,7 @@ enum Setting {
     FOLLOW_CHANNEL("follow.channel", Kind.TEXT, false, "stable"),
     FOLLOW_INSTALL_DIR("follow.install_dir", Kind.TEXT, true, null),
     FOLLOW_KEEP_VERSIONS("follow.keep_versions", Kind.COUNT, false, "2"),
+    FOLLOW_POLL_INTERVAL("follow.poll_interval", Kind.TEXT, false, "60s"),
     API_LISTEN("api.listen", Kind.TEXT, false, "127.0.0.1:7880");
 
     /** Which TOML types a key takes in the file (flags are always text). */

@@ -55,6 +55,7 @@ class AgentConfigLoaderTest {
             channel = "beta"
             install_dir = "/opt/myapp"
             keep_versions = 3
+            poll_interval = "5m"
 
             [api]
             listen = "127.0.0.1:9000"
@@ -107,6 +108,7 @@ class AgentConfigLoaderTest {
                 "beta",
                 Path.of("/opt/myapp"),
                 3,
+                Duration.ofMinutes(5),
                 new HostPort("127.0.0.1", 9000)));
     }
 
@@ -128,6 +130,7 @@ class AgentConfigLoaderTest {
         assertThat(config.maxPeers()).isEqualTo(50);
         assertThat(config.channel()).isEqualTo("stable");
         assertThat(config.keepVersions()).isEqualTo(2);
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.apiListen()).isEqualTo(new HostPort("127.0.0.1", 7880));
     }
 
@@ -217,6 +220,7 @@ class AgentConfigLoaderTest {
             follow.install_dir    | '"/var/cache/caravan/install"' | must be outside cache.dir
             follow.install_dir    | '"/var"'                  | must be outside cache.dir
             follow.keep_versions  | 0                         | must be from 1 to 100
+            follow.poll_interval  | '"500ms"'                 | must be at least 1s
             api.listen            | '"127.0.0.1:7000"'        | uses the same port as peer.listen
             trust.root            | '["a", "b"]'              | must be a string (in quotes), not an array
             """)

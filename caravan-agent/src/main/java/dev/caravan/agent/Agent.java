@@ -331,6 +331,9 @@ public final class Agent implements AutoCloseable {
                 }
             }
         } catch (Exception e) {
+            if (closed) {
+                return; // stop() interrupted this announce
+            }
             log.warn("{}: announce to the tracker failed: {}", settings.name(), e.getMessage());
             next = Duration.ofSeconds(5);
         }

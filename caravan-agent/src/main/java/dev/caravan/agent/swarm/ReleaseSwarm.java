@@ -523,7 +523,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
 
     private void store(ChunkInfo info, byte[] data) {
         try {
-            network.store().put(info.digest(), data);
+            network.store().putVerified(info.digest(), data);
             CompletableFuture<Void> arrival = arrivals.get(info.digest());
             if (arrival != null) {
                 arrival.complete(null);

@@ -77,6 +77,17 @@ public final class ChunkStore {
         if (!actual.equals(expected)) {
             throw new IntegrityException("chunk " + expected + " refused: its bytes have SHA-256 " + actual);
         }
+        return putVerified(expected, data);
+    }
+
+    /**
+     * Like {@link #put}, for a caller that has just computed {@code data}'s SHA-256 and found it
+     * equal to {@code digest} (a swarm verifies each chunk in memory before it announces it, and
+     * hashing it again here would cost a third of the agent's hashing). Never call it with bytes
+     * that were not checked.
+     */
+    public boolean putVerified(Digest digest, byte[] data) throws IOException {
+        Digest expected = digest;
         if (has(expected)) {
             return false;
         }

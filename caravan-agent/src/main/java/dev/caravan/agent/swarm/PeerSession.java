@@ -20,7 +20,6 @@ import dev.caravan.wire.Request;
 import dev.caravan.wire.Unchoke;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -59,6 +58,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
 
     private enum State { HANDSHAKE, HELLO, INTEREST, BITFIELD, READY, CLOSED }
+
+    /** How long a connection stays open after our GOODBYE for the peer to read it and close. */
+    private static final long GOODBYE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final PeerNetwork network;
     private final boolean dialer;
@@ -190,6 +192,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (state == State.CLOSED) {
+            if (msg instanceof Goodbye) {
+                channel.close(); // both said goodbye: nobody waits for anybody
+            }
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -494,7 +499,18 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.CLOSED;
-        channel.writeAndFlush(Goodbye.truncating(reason, message)).addListener(ChannelFutureListener.CLOSE);
+        // Closing a socket with unread bytes makes the kernel reset the connection, and a GOODBYE the
+        // peer has not read yet is lost with it; a peer being banned is usually still sending DATA.
+        // So keep reading, and dropping, what arrives until the peer closes on reading the GOODBYE
+        // (protocol.md §5), or GOODBYE_LINGER has passed.
+        channel.config().setAutoRead(true);
+        channel.writeAndFlush(Goodbye.truncating(reason, message)).addListener(f -> {
+            if (f.isSuccess()) {
+                channel.eventLoop().schedule(() -> channel.close(), GOODBYE_LINGER_NANOS, TimeUnit.NANOSECONDS);
+            } else {
+                channel.close();
+            }
+        });
     }
 
     private static Block block(BlockRange range) {

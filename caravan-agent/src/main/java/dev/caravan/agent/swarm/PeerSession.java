@@ -30,9 +30,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.BitSet;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -73,8 +73,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private BitSet remoteHas = new BitSet();
     private ScheduledFuture<?> handshakeTimer;
 
-    // download side: requests we sent and not yet answered (a cancelled one may still be answered once)
-    private final Set<BlockRange> outstanding = new HashSet<>();
+    // download side: requests we sent and not yet answered, by block, counted: a block asked for again
+    // after a timeout may be answered twice, since the cancelled request may still be answered once
+    private final Map<BlockRange, Integer> outstanding = new HashMap<>();
     private long downloadDebt;
     private boolean readPaused;
 
@@ -280,7 +281,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             }
             case Data data -> onData(data);
             case Reject reject -> {
-                if (outstanding.remove(reject.range())) {
+                if (answered(reject.range())) {
                     swarm.rejected(this, block(reject.range()), reject.reason());
                 }
             }
@@ -302,7 +303,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onData(Data data) {
-        if (!outstanding.remove(data.range())) {
+        if (!answered(data.range())) {
             data.release();
             throw violation("DATA for chunk " + data.chunk() + " offset " + data.offset() + " length "
                     + data.block().readableBytes() + ", which was not requested");
@@ -311,6 +312,20 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         swarm.data(this, block(data.range()), data);
         network.downloaded(length);
         throttleDownload(length);
+    }
+
+    /** Counts off one answer to a request for {@code range}; false if none is due. */
+    private boolean answered(BlockRange range) {
+        Integer due = outstanding.get(range);
+        if (due == null) {
+            return false;
+        }
+        if (due == 1) {
+            outstanding.remove(range);
+        } else {
+            outstanding.put(range, due - 1);
+        }
+        return true;
     }
 
     /** Takes download tokens for what arrived; with none left, stops reading until they come back. */
@@ -468,7 +483,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         BlockRange range = new BlockRange(block.chunk(), block.offset(), block.length());
         channel.eventLoop().execute(() -> {
             if (state == State.READY) {
-                outstanding.add(range);
+                outstanding.merge(range, 1, Integer::sum);
                 channel.write(new Request(range));
             }
         });

@@ -83,6 +83,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private boolean unchokedByUs;
     private boolean interestedInUs;
+    /** Whether our BITFIELD is written: no CHOKE or UNCHOKE may go before it (protocol.md §4). */
+    private boolean bitfieldSent;
     private long uploadCredit;
     private boolean pumpScheduled;
     private long bytesUploaded;
@@ -456,6 +458,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     /** Whether the peer lacks something we hold decides whether it wants an upload slot. */
     private void updateInterest() {
+        if (!bitfieldSent) {
+            return; // the peer is not offered a slot before it has our BITFIELD; sendBitfield comes back here
+        }
         boolean interested = swarm.held().holdsAnyMissingFrom(remoteHas);
         if (interested != interestedInUs) {
             interestedInUs = interested;
@@ -467,7 +472,14 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     /** Sends our BITFIELD; the swarm calls it once, from its thread, before any HAVE. */
     void sendBitfield(BitSet held, int count) {
-        channel.writeAndFlush(new Bitfield(count, held));
+        Bitfield bitfield = new Bitfield(count, held);
+        channel.eventLoop().execute(() -> {
+            channel.writeAndFlush(bitfield);
+            bitfieldSent = true;
+            if (state == State.READY) {
+                updateInterest();
+            }
+        });
     }
 
     void sendHave(int chunk) {

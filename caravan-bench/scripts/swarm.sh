@@ -6,6 +6,10 @@
 #
 #   caravan-bench/scripts/swarm.sh [PEERS...]         (default: 10 20)
 #   RUNS=3 SIZE=256MiB ORIGIN_RATE=20MB PEER_RATE=10MB caravan-bench/scripts/swarm.sh 10
+#   WORK=/dev/shm caravan-bench/scripts/swarm.sh 10     # agents' caches and installs in RAM
+#
+# WORK puts the demo's folder (caches, installs, repository) there instead of a temporary folder
+# under /tmp: on one machine the ten agents share one disk, which separate machines would not.
 #
 # Goals (issue 3): last completion / T_min <= 1.15 and origin bytes <= 1.10 F at F = 256 MiB,
 # N = 10, U = 20 MB/s, u = 10 MB/s. Prints one JSON line per run, then the medians per N.
@@ -23,8 +27,13 @@ trap 'rm -f "$out"' EXIT
 "$here/caravan" --version >/dev/null   # builds the jar on first use
 for n in "${peers[@]}"; do
   for ((r = 1; r <= runs; r++)); do
+    dir_args=()
+    if [ -n "${WORK:-}" ]; then
+      dir_args=(--dir "$WORK/caravan-swarm-$$-$n-$r")
+    fi
     line="$("$here/caravan" demo --json --peers "$n" --size "$size" --origin-rate "$origin_rate" \
-      --peer-rate "$peer_rate" 2>/dev/null)" || { echo "run $r with $n peers failed (exit $?)" >&2; exit 1; }
+      --peer-rate "$peer_rate" "${dir_args[@]}" 2>/dev/null)" || { echo "run $r with $n peers failed (exit $?)" >&2; exit 1; }
+    [ -n "${WORK:-}" ] && rm -rf "$WORK/caravan-swarm-$$-$n-$r"
     echo "$line" | tee -a "$out"
   done
 done

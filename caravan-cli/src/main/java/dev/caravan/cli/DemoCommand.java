@@ -132,19 +132,8 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-22s %s%n", name, value);
     }
 
-    /** Decimal units for rates and traffic, as network links are sold (20 MB/s = 20,000,000 bytes/s). */
-    static String rate(long bytes) {
-        if (bytes < 1000) {
-            return bytes + " B";
-        }
-        String[] units = {"kB", "MB", "GB", "TB"};
-        double v = bytes;
-        int u = -1;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    private static String rate(long bytes) {
+        return ProgressPrinter.decimal(bytes);
     }
 
     /** Each agent's progress: redrawn in place on a terminal, a summary line every few seconds otherwise. */

@@ -78,14 +78,22 @@ final class ProgressPrinter implements GetProgress {
     }
 
     static String human(long bytes) {
-        if (bytes < 1024) {
+        return scaled(bytes, 1024, "KiB", "MiB", "GiB", "TiB");
+    }
+
+    /** Decimal units, as network links are sold (20 MB/s = 20,000,000 bytes/s). */
+    static String decimal(long bytes) {
+        return scaled(bytes, 1000, "kB", "MB", "GB", "TB");
+    }
+
+    private static String scaled(long bytes, int base, String... units) {
+        if (bytes < base) {
             return bytes + " B";
         }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
         double v = bytes;
         int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
+        while (v >= base && u < units.length - 1) {
+            v /= base;
             u++;
         }
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);

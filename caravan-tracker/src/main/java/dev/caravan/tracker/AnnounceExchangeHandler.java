@@ -1,5 +1,6 @@
 package dev.caravan.tracker;
 
+import dev.caravan.wire.tls.TlsContexts;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -51,7 +52,7 @@ final class AnnounceExchangeHandler extends SimpleChannelInboundHandler<FullHttp
                         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(request);
             } else {
-                fail(ctx, new TrackerException("TLS handshake with tracker " + tracker + " failed: " + e.cause().getMessage(),
+                fail(ctx, new TrackerException("TLS handshake with tracker " + tracker + " failed: " + TlsContexts.reason(e.cause()),
                         e.cause()));
             }
         }

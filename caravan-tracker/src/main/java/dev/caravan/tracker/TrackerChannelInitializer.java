@@ -40,7 +40,7 @@ final class TrackerChannelInitializer extends ChannelInitializer<SocketChannel> 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        // No peer host and port: the JDK then never resumes a session, so every connection is checked anew.
+        // No peer host and port: no session is ever resumed, so every connection is checked anew.
         p.addLast("tls", tls.newHandler(ch.alloc()));
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()

@@ -1,5 +1,6 @@
 package dev.caravan.tracker;
 
+import dev.caravan.wire.tls.TlsContexts;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.wire.tls.PeerIdentity;
@@ -160,7 +161,7 @@ final class TrackerRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
             // The SslHandler closes the connection; nothing of the API was sent.
-            log.info("tracker refused a TLS client from {}: {}", ctx.channel().remoteAddress(), e.cause().getMessage());
+            log.info("tracker refused a TLS client from {}: {}", ctx.channel().remoteAddress(), TlsContexts.reason(e.cause()));
         } else if (evt instanceof IdleStateEvent) {
             ctx.close();
         }

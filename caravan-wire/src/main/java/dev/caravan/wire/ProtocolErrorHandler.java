@@ -1,5 +1,6 @@
 package dev.caravan.wire;
 
+import dev.caravan.wire.tls.TlsContexts;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -52,7 +53,7 @@ public final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
-            LOG.warn("peer {}: TLS refused: {}", ch.remoteAddress(), tls.getMessage());
+            LOG.warn("peer {}: TLS refused: {}", ch.remoteAddress(), TlsContexts.reason(tls));
             ctx.close();
         } else if (cause instanceof DecoderException) {
             LOG.warn("peer {}: protocol error, closing: {}", ch.remoteAddress(), cause.getMessage());

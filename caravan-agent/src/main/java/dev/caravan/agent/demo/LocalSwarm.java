@@ -159,12 +159,20 @@ public final class LocalSwarm implements AutoCloseable {
 
     /** Starts an agent with the given certificate files (which may come from another CA). */
     public Agent startAgent(String name, String peerGroup, TlsFiles tls) throws IOException {
+        return startAgent(name, peerGroup, tls, originUrl);
+    }
+
+    /**
+     * Starts an agent with the given certificate files that follows the repository at
+     * {@code agentOriginUrl} instead of this deployment's origin: for tests that take a source away.
+     */
+    public Agent startAgent(String name, String peerGroup, TlsFiles tls, String agentOriginUrl) throws IOException {
         PeerConfig peer = PeerConfig.defaults(PeerId.random(random), peerGroup, tls, "127.0.0.1", 0)
                 .withRates(options.peerUploadRateBytesPerSecond(), options.peerDownloadRateBytesPerSecond())
                 .withSlots(options.slots())
                 .withScheduler(options.scheduler());
         Path home = work.resolve("agents").resolve(name);
-        Agent.Settings settings = new Agent.Settings(name, "127.0.0.1", trackerAddress.getPort(), originUrl,
+        Agent.Settings settings = new Agent.Settings(name, "127.0.0.1", trackerAddress.getPort(), agentOriginUrl,
                 OriginClientConfig.defaults().withIoThreads(1), Files.readAllBytes(repo.resolve("metadata/1.root.json")),
                 peer, home.resolve("cache"), PRODUCT, CHANNEL, home.resolve("install"), 2, Duration.ofSeconds(5),
                 "127.0.0.1");

@@ -54,7 +54,7 @@ public record PeerConfig(
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_TICK = Duration.ofMillis(200);
-    public static final long DEFAULT_SERVED_CHUNK_CACHE_BYTES = 32L << 20;
+    public static final long DEFAULT_SERVED_CHUNK_CACHE_BYTES = 64L << 20;
 
     public PeerConfig {
         Objects.requireNonNull(peerId, "peerId");

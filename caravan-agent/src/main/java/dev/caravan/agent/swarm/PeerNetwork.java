@@ -112,14 +112,13 @@ public final class PeerNetwork implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (connections.incrementAndGet() > config.maxPeers()) {
-                            connections.decrementAndGet();
-                            log.debug("refusing {}: at the limit of {} peer connections", ch.remoteAddress(), config.maxPeers());
-                            ch.close();
-                            return;
-                        }
+                        boolean over = connections.incrementAndGet() > config.maxPeers();
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
-                        pipeline(ch, serverTls, new PeerSession(PeerNetwork.this, false, null, null));
+                        if (over) {
+                            log.debug("refusing {}: at the limit of {} peer connections", ch.remoteAddress(), config.maxPeers());
+                        }
+                        // over the limit, the connection still completes TLS, to say why it is refused
+                        pipeline(ch, serverTls, new PeerSession(PeerNetwork.this, false, null, null, over));
                     }
                 });
         try {

@@ -20,7 +20,6 @@ import dev.caravan.wire.Request;
 import dev.caravan.wire.Unchoke;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -60,6 +59,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     private enum State { HANDSHAKE, HELLO, INTEREST, BITFIELD, READY, CLOSED }
 
+    /** How long a connection stays open after our GOODBYE for the peer to read it and close. */
+    private static final long GOODBYE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     private final PeerNetwork network;
     private final boolean dialer;
     /** The peer id the tracker gave for the peer we dial; null when accepting. */
@@ -71,11 +73,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private BitSet remoteHas = new BitSet();
     private ScheduledFuture<?> handshakeTimer;
 
-    /** Whether our BITFIELD is written; nothing but HELLO and INTEREST may go before it (rule 3). */
-    private boolean bitfieldSent;
-
-    // download side: requests we sent and not yet answered, with how many times each was asked (a
-    // block asked again after a CANCEL may be answered twice; a cancelled one may be answered once)
+    // download side: requests we sent and not yet answered, by block, counted: a block asked for again
+    // after a timeout may be answered twice, since the cancelled request may still be answered once
     private final Map<BlockRange, Integer> outstanding = new HashMap<>();
     private long downloadDebt;
     private boolean readPaused;
@@ -84,11 +83,21 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private boolean unchokedByUs;
     private boolean interestedInUs;
+    /** Whether our BITFIELD is written: no CHOKE or UNCHOKE may go before it (protocol.md §4). */
+    private boolean bitfieldSent;
     private long uploadCredit;
     private boolean pumpScheduled;
     private long bytesUploaded;
 
+    /** An accepted connection over the limit: it only says GOODBYE TOO_MANY_CONNECTIONS after the handshake. */
+    private final boolean refuse;
+
     PeerSession(PeerNetwork network, boolean dialer, ReleaseSwarm swarm, PeerId expectedPeer) {
+        this(network, dialer, swarm, expectedPeer, false);
+    }
+
+    PeerSession(PeerNetwork network, boolean dialer, ReleaseSwarm swarm, PeerId expectedPeer, boolean refuse) {
+        this.refuse = refuse;
         this.network = network;
         this.dialer = dialer;
         this.swarm = swarm;
@@ -151,7 +160,10 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent done) {
-            if (done.isSuccess() && state == State.HANDSHAKE) {
+            if (done.isSuccess() && state == State.HANDSHAKE && refuse) {
+                goodbye(Goodbye.Reason.TOO_MANY_CONNECTIONS, "at the limit of " + network.config().maxPeers()
+                        + " peer connections");
+            } else if (done.isSuccess() && state == State.HANDSHAKE) {
                 state = State.HELLO;
                 ctx.write(new Hello(Hello.PROTOCOL_VERSION, network.config().peerId(), network.config().group(),
                         network.listenPort()));
@@ -199,6 +211,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (state == State.CLOSED) {
+            if (msg instanceof Goodbye) {
+                channel.close(); // both said goodbye: nobody waits for anybody
+            }
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -207,6 +222,13 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
+            if (m instanceof Goodbye bye && state != State.READY) {
+                log.debug("peer {} said goodbye during the handshake: {} {}", channel.remoteAddress(), bye.reason(),
+                        bye.message());
+                state = State.CLOSED;
+                channel.close();
+                return;
+            }
             switch (state) {
                 case HANDSHAKE -> throw violation("a message before the TLS handshake finished");
                 case HELLO -> onHello(m);
@@ -319,16 +341,16 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         throttleDownload(length);
     }
 
-    /** Counts an answer to a request we sent; false if we sent none for that block. */
+    /** Counts off one answer to a request for {@code range}; false if none is due. */
     private boolean answered(BlockRange range) {
-        Integer asked = outstanding.get(range);
-        if (asked == null) {
+        Integer due = outstanding.get(range);
+        if (due == null) {
             return false;
         }
-        if (asked == 1) {
+        if (due == 1) {
             outstanding.remove(range);
         } else {
-            outstanding.put(range, asked - 1);
+            outstanding.put(range, due - 1);
         }
         return true;
     }
@@ -462,7 +484,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     /** Whether the peer lacks something we hold decides whether it wants an upload slot. */
     private void updateInterest() {
         if (!bitfieldSent) {
-            return;
+            return; // the peer is not offered a slot before it has our BITFIELD; sendBitfield comes back here
         }
         boolean interested = swarm.held().holdsAnyMissingFrom(remoteHas);
         if (interested != interestedInUs) {
@@ -475,8 +497,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     /** Sends our BITFIELD; the swarm calls it once, from its thread, before any HAVE. */
     void sendBitfield(BitSet held, int count) {
+        Bitfield bitfield = new Bitfield(count, held);
         channel.eventLoop().execute(() -> {
-            channel.writeAndFlush(new Bitfield(count, held));
+            channel.writeAndFlush(bitfield);
             bitfieldSent = true;
             if (state == State.READY) {
                 updateInterest();
@@ -484,9 +507,14 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Sends HAVE. Queued on the connection's loop like the BITFIELD before it, never written
+     * directly: the swarm may run on this very loop, and a direct write would overtake a BITFIELD
+     * still queued.
+     */
     void sendHave(int chunk) {
-        channel.writeAndFlush(new Have(chunk));
         channel.eventLoop().execute(() -> {
+            channel.writeAndFlush(new Have(chunk));
             if (state == State.READY) {
                 updateInterest();
             }
@@ -528,7 +556,18 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.CLOSED;
-        channel.writeAndFlush(Goodbye.truncating(reason, message)).addListener(ChannelFutureListener.CLOSE);
+        // Closing a socket with unread bytes makes the kernel reset the connection, and a GOODBYE the
+        // peer has not read yet is lost with it; a peer being banned is usually still sending DATA.
+        // So keep reading, and dropping, what arrives until the peer closes on reading the GOODBYE
+        // (protocol.md §5), or GOODBYE_LINGER has passed.
+        channel.config().setAutoRead(true);
+        channel.writeAndFlush(Goodbye.truncating(reason, message)).addListener(f -> {
+            if (f.isSuccess()) {
+                channel.eventLoop().schedule(() -> channel.close(), GOODBYE_LINGER_NANOS, TimeUnit.NANOSECONDS);
+            } else {
+                channel.close();
+            }
+        });
     }
 
     private static Block block(BlockRange range) {

@@ -15,8 +15,6 @@ import dev.caravan.wire.Data;
 import dev.caravan.wire.Goodbye;
 import dev.caravan.wire.PeerId;
 import dev.caravan.wire.Reject;
-import io.netty.util.concurrent.DefaultEventExecutor;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -46,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All decisions are the {@link DownloadScheduler}'s; this class feeds it what the peer
  * sessions and the origin report and carries out the {@link Action}s it returns. The scheduler is
- * not thread-safe, so every call to it runs on this swarm's own single thread; sessions hop onto
- * it with {@code execute}. Hashing and storing a chunk run on the network's I/O pool.
+ * not thread-safe, so every call to it runs on one thread: one of the network's event loops, picked
+ * when the swarm is made (fewer threads and fewer hand-offs than a thread of its own: a busy agent
+ * spent a quarter of its CPU in the kernel waking threads); sessions on other loops hop onto it with
+ * {@code execute}. Hashing and storing a chunk run on the network's I/O pool, never on a loop.
  *
  * <p>It is also the install's {@link ChunkArrivals}: a chunk's waiter wakes once the chunk is
  * verified and in the store.
@@ -110,7 +110,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         this.complete = CompletableFuture.allOf(arrivals.values().toArray(CompletableFuture[]::new));
         this.origin = origin;
         this.chunksUrl = originUrl == null ? null : (originUrl.endsWith("/") ? originUrl : originUrl + "/") + "chunks/";
-        this.loop = new DefaultEventExecutor(new DefaultThreadFactory("caravan-swarm-" + manifestDigest.shortHex(), true));
+        this.loop = network.group().next();
         long started = System.nanoTime();
         Ticker clock = () -> System.nanoTime() - started;
         this.scheduler = new DownloadScheduler<>(chunks, have, network.config().group(), network.config().scheduler(),
@@ -122,13 +122,17 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     public ReleaseSwarm start() {
         network.register(this);
         long tick = network.config().tickInterval().toNanos();
-        loop.execute(() -> {
+        onLoop(() -> {
             apply(scheduler.shareOrigin(shareKey(network.config().peerId()), ReleaseSwarm::shareKey));
             if (origin != null) {
                 apply(scheduler.originAvailable(true));
             }
         });
-        ticker = loop.scheduleAtFixedRate(() -> apply(scheduler.tick()), tick, tick, TimeUnit.NANOSECONDS);
+        ticker = loop.scheduleAtFixedRate(() -> {
+            if (!closed) {
+                apply(scheduler.tick());
+            }
+        }, tick, tick, TimeUnit.NANOSECONDS);
         return this;
     }
 
@@ -381,19 +385,22 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
 
     /** A DATA frame; this takes ownership of {@code data} and releases it. */
     void data(PeerSession session, Block block, Data data) {
-        if (!onLoop(() -> {
-            try {
-                if (current(session)) {
-                    // a block the scheduler did not ask of this peer is only counted, never stored
-                    if (scheduler.accepts(session.peerId(), block)) {
-                        data.block().getBytes(data.block().readerIndex(), buffer(block.chunk()), block.offset(), block.length());
+        try {
+            loop.execute(() -> {
+                try {
+                    if (!closed && current(session)) {
+                        // a block the scheduler did not ask of this peer is only counted, never stored
+                        if (scheduler.accepts(session.peerId(), block)) {
+                            data.block().getBytes(data.block().readerIndex(), buffer(block.chunk()), block.offset(),
+                                    block.length());
+                        }
+                        apply(scheduler.blockReceived(session.peerId(), block));
                     }
-                    apply(scheduler.blockReceived(session.peerId(), block));
+                } finally {
+                    data.release();
                 }
-            } finally {
-                data.release();
-            }
-        })) {
+            });
+        } catch (RejectedExecutionException e) {
             data.release();
         }
     }
@@ -422,16 +429,19 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         bytesUploaded.addAndGet(bytes);
     }
 
-    /** Runs {@code task} on the swarm's thread; false if the swarm is closed and it will not run. */
+    /** Runs {@code task} on the swarm's thread unless the swarm is closed by then; false if it will not run. */
     private boolean onLoop(Runnable task) {
         try {
-            loop.execute(task);
+            loop.execute(() -> {
+                if (!closed) {
+                    task.run();
+                }
+            });
             return true;
         } catch (RejectedExecutionException e) {
             return false;
         }
     }
-
     private boolean current(PeerSession session) {
         return session.peerIdOrNull() != null && ready.get(session.peerId()) == session;
     }
@@ -563,7 +573,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         if (ticker != null) {
             ticker.cancel(false);
         }
-        loop.execute(() -> {
+        Runnable stop = () -> {
             for (PeerSession s : open) {
                 s.goodbye(Goodbye.Reason.SHUTDOWN, "release no longer offered");
             }
@@ -574,7 +584,15 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
             for (CompletableFuture<Void> f : arrivals.values()) {
                 f.completeExceptionally(stopped);
             }
-        });
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        };
+        if (loop.inEventLoop()) {
+            stop.run();
+        } else {
+            try {
+                loop.submit(stop).syncUninterruptibly();
+            } catch (RejectedExecutionException e) {
+                stop.run(); // the event loops are shutting down: nothing else runs on them any more
+            }
+        }
     }
 }

@@ -13,4 +13,12 @@ public interface ChunkArrivals {
 
     /** Returns once {@code chunk} is in the store, or throws why it never will be. */
     void await(Digest chunk) throws IOException;
+
+    /**
+     * The chunk's verified bytes if they are still in memory, so that the install need not read
+     * back the file just written; null to read it from the store.
+     */
+    default byte[] inMemory(Digest chunk) {
+        return null;
+    }
 }

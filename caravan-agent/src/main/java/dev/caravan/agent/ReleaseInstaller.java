@@ -254,7 +254,8 @@ public final class ReleaseInstaller {
     }
 
     /**
-     * Reads chunks from the store for one writer thread; keeps the last one, since consecutive
+     * Reads chunks for one writer thread — from memory while the swarm still holds them verified,
+     * else from the store; keeps the last one, since consecutive
      * small files share it. Chunks are read without hashing them again: each file's SHA-256 is
      * checked after it is written, which covers every byte read, and only when a file fails is
      * each of its chunks verified, to name the one that went bad.
@@ -273,8 +274,9 @@ public final class ReleaseInstaller {
         byte[] read(Digest digest) throws IOException {
             if (!digest.equals(lastDigest)) {
                 arrivals.await(digest);
+                byte[] held = arrivals.inMemory(digest);
                 try {
-                    lastBytes = Files.readAllBytes(store.path(digest));
+                    lastBytes = held != null ? held : Files.readAllBytes(store.path(digest));
                 } catch (NoSuchFileException e) {
                     throw new NoSuchFileException(e.getFile(), null, "chunk " + digest + " is not in the chunk store "
                             + store.root() + " (removed while installing?)");

@@ -299,6 +299,11 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         }
     }
 
+    @Override
+    public byte[] inMemory(Digest chunk) {
+        return network.served().getIfPresent(chunk);
+    }
+
     // ---- what sessions report (from their event loops)
 
     HeldChunks held() {

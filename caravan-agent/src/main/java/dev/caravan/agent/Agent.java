@@ -206,9 +206,9 @@ public final class Agent implements AutoCloseable {
 
     private void fetchAndInstall(Manifest manifest) throws Exception {
         String version = manifest.version();
-        log.info("{}: fetching {} ({} chunks, {} bytes) through the swarm", settings.name(), manifest.releaseId(),
-                manifest.distinctChunks().size(), manifest.totalBytes());
         ReleaseSwarm swarm = new ReleaseSwarm(network, manifest, origin, settings.originUrl()).start();
+        log.info("{}: fetching {} through the swarm: {} of its {} chunks missing", settings.name(),
+                manifest.releaseId(), swarm.chunkCount() - swarm.chunksHeld(), swarm.chunkCount());
         ReleaseSwarm before = current;
         previous = before;
         current = swarm;
@@ -216,18 +216,27 @@ public final class Agent implements AutoCloseable {
         Path versions = settings.installDir().resolve("versions");
         Path target = versions.resolve(version);
         Path mark = versions.resolve(version + MANIFEST_MARK);
-        boolean installed = Files.isDirectory(target) && Files.exists(mark)
-                && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(manifest.digest().hex());
-        if (!installed) {
-            Files.createDirectories(versions);
-            Files.deleteIfExists(mark);
-            new ReleaseInstaller(store).install(manifest, target, swarm);
-            swarm.completion().get();
-            writeAtomically(mark, manifest.digest().hex());
-        } else {
-            swarm.completion().get();
+        try {
+            boolean installed = Files.isDirectory(target) && Files.exists(mark)
+                    && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(manifest.digest().hex());
+            if (!installed) {
+                Files.createDirectories(versions);
+                Files.deleteIfExists(mark);
+                new ReleaseInstaller(store).install(manifest, target, swarm);
+                swarm.completion().get();
+                writeAtomically(mark, manifest.digest().hex());
+            } else {
+                swarm.completion().get();
+            }
+            switchCurrent(target);
+        } catch (Exception | Error e) {
+            // Back to the release we had, so that the next poll tries this one again from the start
+            // (what was verified and stored stays in the cache).
+            current = before;
+            previous = null;
+            swarm.close();
+            throw e;
         }
-        switchCurrent(target);
         installedVersion = version;
         log.info("{}: installed {} into {}; seeding it", settings.name(), manifest.releaseId(), target);
         if (before != null) {

@@ -18,9 +18,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code caravan get}: fetches, verifies and installs one release from an origin. */
-@Command(name = "get", mixinStandardHelpOptions = true,
-        description = "Fetch a release from an origin, verify every byte against the signed metadata, and install it into --out.")
+@Command(name = "get", description = "Fetch a release from an origin, verify every byte against the signed metadata, and install it into --out.")
 final class GetCommand implements Callable<Integer> {
+    // Not picocli's standard help options: their -V/--version would clash with this command's
+    // --version (the release), which made even --help fail.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Spec
     CommandSpec spec;
 

@@ -18,9 +18,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code caravan publish}: turns a file or folder into a signed release of the repository. */
-@Command(name = "publish", mixinStandardHelpOptions = true,
-        description = "Chunk PATH into the repository and sign it as a release (a TUF target).")
+@Command(name = "publish", description = "Chunk PATH into the repository and sign it as a release (a TUF target).")
 final class PublishCommand implements Callable<Integer> {
+    // Not picocli's standard help options: their -V/--version would clash with this command's
+    // --version (the release), which made even --help fail.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Spec
     CommandSpec spec;
 

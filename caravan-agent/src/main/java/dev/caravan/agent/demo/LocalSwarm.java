@@ -31,8 +31,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -89,7 +89,7 @@ public final class LocalSwarm implements AutoCloseable {
     private final OriginServer origin;
     private final TrackerServer tracker;
     private final EventLoopGroup group;
-    private final List<Agent> agents = new ArrayList<>();
+    private final List<Agent> agents = new CopyOnWriteArrayList<>();
     private final SecureRandom random = new SecureRandom();
     private String originUrl;
     private InetSocketAddress trackerAddress;
@@ -157,7 +157,7 @@ public final class LocalSwarm implements AutoCloseable {
         return certs;
     }
 
-    /** Starts an agent with the given certificate files (which may come from another CA). */
+    /** Starts an agent with the given certificate files (which may come from another CA); thread-safe. */
     public Agent startAgent(String name, String peerGroup, TlsFiles tls) throws IOException {
         return startAgent(name, peerGroup, tls, originUrl);
     }

@@ -2,6 +2,7 @@ package dev.caravan.agent.demo;
 
 import dev.caravan.agent.Agent;
 import dev.caravan.origin.publish.Publisher;
+import dev.caravan.wire.tls.TlsFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +11,9 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -114,13 +118,33 @@ public final class SwarmRun {
         try (LocalSwarm swarm = LocalSwarm.start(work, options)) {
             Publisher.Result published = swarm.publish(source, "1.0.0");
             long originBefore = swarm.origin().bytesSent();
-            List<Agent> agents = new ArrayList<>();
-            long start = System.nanoTime();
-            List<CompletableFuture<Double>> done = new ArrayList<>();
+            // Certificates are issued before the clock starts, as a fleet's machines are enrolled
+            // before a release ships; then every agent starts at once, as machines would.
+            List<String> names = new ArrayList<>();
+            Path certs = null;
             for (int i = 0; i < plan.peers(); i++) {
-                Agent agent = swarm.startAgent(String.format("agent-%02d", i + 1));
-                agents.add(agent);
-                done.add(agent.firstInstall().thenApply(m -> (System.nanoTime() - start) / 1e9));
+                names.add(String.format("agent-%02d", i + 1));
+                certs = swarm.issue(names.getLast());
+            }
+            Path certFolder = certs;
+            ExecutorService starter = Executors.newFixedThreadPool(Math.min(plan.peers(), 4));
+            List<Agent> agents = new ArrayList<>();
+            List<CompletableFuture<Double>> done = new ArrayList<>();
+            long start = System.nanoTime();
+            try {
+                List<Future<Agent>> starting = new ArrayList<>();
+                for (String name : names) {
+                    starting.add(starter.submit(() -> swarm.startAgent(name, "default", TlsFiles.in(certFolder, name))));
+                }
+                for (Future<Agent> f : starting) {
+                    Agent agent = f.get();
+                    agents.add(agent);
+                    done.add(agent.firstInstall().thenApply(m -> (System.nanoTime() - start) / 1e9));
+                }
+            } catch (ExecutionException e) {
+                throw new IOException("an agent did not start: " + e.getCause().getMessage(), e.getCause());
+            } finally {
+                starter.shutdown();
             }
             CompletableFuture<Void> all = CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
             long deadline = start + TimeUnit.SECONDS.toNanos(plan.timeoutSeconds());

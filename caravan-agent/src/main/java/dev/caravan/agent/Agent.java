@@ -19,7 +19,11 @@ import dev.caravan.tracker.TrackerClientConfig;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
@@ -198,10 +202,27 @@ public final class Agent implements AutoCloseable {
             if (closed) {
                 return;
             }
-            lastError = e.getMessage();
-            log.warn("{}: {}", settings.name(), e.getMessage());
+            lastError = describe(e);
+            log.warn("{}: {}", settings.name(), lastError);
             log.debug("follow failed", e);
         }
+    }
+
+    /** What went wrong, in words: file system faults carry only a path as their message. */
+    static String describe(Exception e) {
+        if (e instanceof FileAlreadyExistsException f) {
+            return "cannot create " + f.getFile() + ": something else is already there";
+        }
+        if (e instanceof AccessDeniedException f) {
+            return "permission denied: " + f.getFile();
+        }
+        if (e instanceof NoSuchFileException f && f.getReason() == null) {
+            return "no such file or folder: " + f.getFile();
+        }
+        if (e instanceof FileSystemException f && f.getReason() == null) {
+            return e.getClass().getSimpleName() + ": " + f.getFile();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private void fetchAndInstall(Manifest manifest) throws Exception {

@@ -87,8 +87,8 @@ public final class TlsContexts {
 
     /**
      * The TLS implementation: BoringSSL through netty-tcnative when its native library loads on this
-     * platform (about a third of the CPU a JDK engine spends per byte on a busy agent: AES-GCM with
-     * fewer copies and no per-record buffer churn), else the JDK's. {@code -Dcaravan.tls.provider=jdk}
+     * platform (with the JDK's engine instead, the 10-agent demo used about a fifth more CPU and
+     * took longer: docs/benchmarks.md), else the JDK's. {@code -Dcaravan.tls.provider=jdk}
      * forces the JDK's, for comparison or where a native library is not wanted. Both speak TLS 1.3
      * only, with the same certificates and the same role checks.
      */

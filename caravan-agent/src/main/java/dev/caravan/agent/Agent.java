@@ -162,11 +162,6 @@ public final class Agent implements AutoCloseable {
         return settings.installDir().resolve("current");
     }
 
-    /** The swarm of the release being fetched or seeded, or null before the first is chosen. */
-    public ReleaseSwarm currentSwarm() {
-        return current;
-    }
-
     public Settings settings() {
         return settings;
     }

@@ -70,7 +70,6 @@ public final class PeerNetwork implements AutoCloseable {
     private final Set<PeerSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong bytesUploaded = new AtomicLong();
-    private final AtomicLong bytesDownloaded = new AtomicLong();
     private Channel server;
     private int listenPort;
     private ScheduledFuture<?> slotTimer;
@@ -238,10 +237,6 @@ public final class PeerNetwork implements AutoCloseable {
         slots.uploaded(session, bytes);
     }
 
-    void downloaded(long bytes) {
-        bytesDownloaded.addAndGet(bytes);
-    }
-
     void sessionClosed(PeerSession session) {
         sessions.remove(session);
         apply(slots.disconnected(session));
@@ -263,11 +258,6 @@ public final class PeerNetwork implements AutoCloseable {
     /** Chunk bytes sent to peers so far. */
     public long bytesUploaded() {
         return bytesUploaded.get();
-    }
-
-    /** Chunk bytes received from peers so far. */
-    public long bytesDownloaded() {
-        return bytesDownloaded.get();
     }
 
     /** Open peer connections. */

@@ -87,7 +87,6 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private boolean bitfieldSent;
     private long uploadCredit;
     private boolean pumpScheduled;
-    private long bytesUploaded;
 
     /** An accepted connection over the limit: it only says GOODBYE TOO_MANY_CONNECTIONS after the handshake. */
     private final boolean refuse;
@@ -131,10 +130,6 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     Channel channel() {
         return channel;
-    }
-
-    long bytesUploaded() {
-        return bytesUploaded;
     }
 
     @Override
@@ -337,7 +332,6 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         }
         int length = data.block().readableBytes();
         swarm.data(this, block(data.range()), data);
-        network.downloaded(length);
         throttleDownload(length);
     }
 
@@ -440,9 +434,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             queue.poll();
             channel.write(new Data(r.chunk(), r.offset(), Unpooled.wrappedBuffer(bytes, r.offset(), r.length())));
             wrote = true;
-            bytesUploaded += r.length();
             network.uploaded(this, r.length());
-            swarm.uploaded(r.length());
         }
         if (wrote) {
             channel.flush();

@@ -8,7 +8,6 @@ import dev.caravan.origin.client.OriginClient;
 import dev.caravan.scheduler.Action;
 import dev.caravan.scheduler.Block;
 import dev.caravan.scheduler.DownloadScheduler;
-import dev.caravan.scheduler.PeerView;
 import dev.caravan.scheduler.SchedulerStats;
 import dev.caravan.scheduler.Ticker;
 import dev.caravan.wire.Data;
@@ -33,7 +32,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +79,6 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     private Set<PeerId> settling;
     private boolean settled;
     private final Set<PeerSession> toFlush = new LinkedHashSet<>();
-    private final AtomicLong bytesUploaded = new AtomicLong();
     private volatile SchedulerStats stats;
     private volatile boolean closed;
     private ScheduledFuture<?> ticker;
@@ -167,53 +164,6 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     /** What the scheduler has counted (bytes by source, bans, chunks verified). */
     public SchedulerStats stats() {
         return stats;
-    }
-
-    /** Chunk bytes of this release sent to peers. */
-    public long bytesUploaded() {
-        return bytesUploaded.get();
-    }
-
-    /** What the scheduler knows of each connected peer (in flight, depth, rate, choked), for status pages. */
-    public Map<PeerId, PeerView> peerViews() {
-        try {
-            return loop.submit(() -> {
-                Map<PeerId, PeerView> views = new java.util.LinkedHashMap<>();
-                for (PeerId id : ready.keySet()) {
-                    scheduler.peer(id).ifPresent(v -> views.put(id, v));
-                }
-                return views;
-            }).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Map.of();
-        } catch (ExecutionException e) {
-            return Map.of();
-        }
-    }
-
-    /** What the scheduler knows of the origin as a source. */
-    public PeerView originView() {
-        try {
-            return loop.submit(scheduler::origin).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (ExecutionException e) {
-            return null;
-        }
-    }
-
-    /** Peers this swarm exchanges with now. */
-    public int peersConnected() {
-        try {
-            return loop.submit(ready::size).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        } catch (ExecutionException e) {
-            return 0;
-        }
     }
 
     /**
@@ -428,10 +378,6 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     void dialFailed(PeerId peer) {
         dialing.remove(peer);
         onLoop(() -> settleIfDone(peer));
-    }
-
-    void uploaded(long bytes) {
-        bytesUploaded.addAndGet(bytes);
     }
 
     /** Runs {@code task} on the swarm's thread unless the swarm is closed by then; false if it will not run. */

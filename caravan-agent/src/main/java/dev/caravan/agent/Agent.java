@@ -108,6 +108,7 @@ public final class Agent implements AutoCloseable {
     private final Clock clock;
     private final EventLoopGroup sharedGroup;
     private final CompletableFuture<Manifest> firstInstall = new CompletableFuture<>();
+    private CacheLock cacheLock;
     private ChunkStore store;
     private PeerNetwork network;
     private OriginClient origin;
@@ -130,7 +131,16 @@ public final class Agent implements AutoCloseable {
 
     /** Listens for peers and starts following the channel and announcing. */
     public synchronized void start() throws IOException {
+        cacheLock = CacheLock.acquire(settings.cacheDir());
         store = new ChunkStore(settings.cacheDir().resolve("chunks"));
+        // Nothing else writes into this cache or these versions (the lock says so): what a killed
+        // agent left half-written can go.
+        int strays = store.removeStrays();
+        int unfinished = ReleaseInstaller.removeLeftovers(settings.installDir().resolve("versions"));
+        if (strays + unfinished > 0) {
+            log.info("{}: removed what an interrupted run left: {} partial chunk files, {} unfinished install folders",
+                    settings.name(), strays, unfinished);
+        }
         origin = new OriginClient(settings.origin());
         network = new PeerNetwork(settings.peer(), store, sharedGroup);
         network.start();
@@ -276,7 +286,9 @@ public final class Agent implements AutoCloseable {
     private void pruneVersions(Path versions, String keep) throws IOException {
         List<Path> folders;
         try (Stream<Path> list = Files.list(versions)) {
-            folders = new ArrayList<>(list.filter(Files::isDirectory).toList());
+            // Names starting with a dot are the installer's staging folders, not versions.
+            folders = new ArrayList<>(list.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(Files::isDirectory).toList());
         }
         folders.sort(Comparator.comparing((Path p) -> lastModified(p)).reversed());
         int kept = 0;
@@ -287,8 +299,10 @@ public final class Agent implements AutoCloseable {
                 }
                 continue;
             }
-            deleteTree(p);
+            // The mark goes first and the folder is renamed aside before it is deleted, so that a
+            // crash half-way never leaves a partial tree under a version's name.
             Files.deleteIfExists(versions.resolve(p.getFileName() + MANIFEST_MARK));
+            ReleaseInstaller.discard(p);
         }
     }
 
@@ -297,14 +311,6 @@ public final class Agent implements AutoCloseable {
             return Files.getLastModifiedTime(p).toMillis();
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 
@@ -414,6 +420,9 @@ public final class Agent implements AutoCloseable {
         }
         if (origin != null) {
             origin.close();
+        }
+        if (cacheLock != null) {
+            cacheLock.close();
         }
         firstInstall.completeExceptionally(new IOException(settings.name() + " stopped"));
     }

@@ -11,7 +11,9 @@ import dev.caravan.core.manifest.ReleasePaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -31,6 +33,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReleaseInstaller {
     private static final Logger log = LoggerFactory.getLogger(ReleaseInstaller.class);
+    private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.caravan-(staging|old)-[0-9a-f]{16}");
     private static final Set<PosixFilePermission> FOLDER_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> EXECUTABLE_MODE = FOLDER_MODE;
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
@@ -112,8 +116,41 @@ public final class ReleaseInstaller {
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
+            if (e instanceof WriteFault fault) {
+                throw new IOException("cannot install " + release + " into " + absolute + ": " + fault.getMessage(), fault.getCause());
+            }
             throw e;
         }
+    }
+
+    /**
+     * Removes what installs cut short left in {@code parent}: staging folders and trees set aside
+     * during a swap ({@code .<name>.caravan-staging-<hex>}, {@code .<name>.caravan-old-<hex>}).
+     * Only for a folder no install is running in. Returns how many were removed.
+     */
+    public static int removeLeftovers(Path parent) throws IOException {
+        if (!Files.isDirectory(parent)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(parent,
+                p -> LEFTOVER.matcher(p.getFileName().toString()).matches())) {
+            for (Path p : leftovers) {
+                deleteTree(p);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Deletes an installed tree without ever leaving part of it under its own name: it is renamed
+     * aside first (as {@link #removeLeftovers} would find it after a crash), then deleted.
+     */
+    public static void discard(Path tree) throws IOException {
+        Path aside = tree.resolveSibling("." + tree.getFileName() + ".caravan-old-" + randomSuffix());
+        Files.move(tree, aside, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(aside);
     }
 
     private void writeTree(Manifest manifest, Path staging, ChunkArrivals arrivals) throws IOException {
@@ -156,7 +193,13 @@ public final class ReleaseInstaller {
     private static void writeFile(FileEntry file, Path out, ChunkReader chunks) throws IOException {
         MessageDigest sha256 = Digest.newSha256();
         long written = 0;
-        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new WriteFault(file, e);
+        }
+        try (ch) {
             for (ChunkSlice slice : file.slices()) {
                 byte[] chunk = chunks.read(slice.chunk());
                 if (slice.offset() + slice.length() > chunk.length) {
@@ -166,8 +209,12 @@ public final class ReleaseInstaller {
                 }
                 sha256.update(chunk, slice.offset(), slice.length());
                 ByteBuffer buf = ByteBuffer.wrap(chunk, slice.offset(), slice.length());
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
+                try {
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                } catch (IOException e) {
+                    throw new WriteFault(file, e);
                 }
                 written += slice.length();
             }
@@ -177,7 +224,11 @@ public final class ReleaseInstaller {
                 throw new IntegrityException("file " + file.path() + " came out as " + written + " bytes with SHA-256 " + actual
                         + "; the manifest says " + file.size() + " bytes with SHA-256 " + file.sha256());
             }
-            Files.setPosixFilePermissions(out, file.executable() ? EXECUTABLE_MODE : FILE_MODE);
+            try {
+                Files.setPosixFilePermissions(out, file.executable() ? EXECUTABLE_MODE : FILE_MODE);
+            } catch (IOException e) {
+                throw new WriteFault(file, e);
+            }
         }
     }
 
@@ -251,6 +302,18 @@ public final class ReleaseInstaller {
 
     private static String randomSuffix() {
         return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    /** A fault writing the tree, as opposed to getting the chunks: {@link #install} names the target. */
+    private static final class WriteFault extends IOException {
+        WriteFault(FileEntry file, IOException cause) {
+            super("writing " + file.path() + ": " + reason(cause), cause);
+        }
+
+        /** The operating system's words ("No space left on device"), without the staging path they may carry. */
+        private static String reason(IOException e) {
+            return e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.caravan.core.IntegrityException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -13,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * A content-addressed folder of chunks: each chunk is a file named by its SHA-256 at
@@ -23,12 +25,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * file that went bad on disk is reported as an {@link IntegrityException} and removed so that it
  * can be fetched again. Writes are atomic (a temporary file in the same folder, written, fsynced,
  * renamed, and the folder fsynced), so a crash leaves either the whole chunk or none of it; at
- * worst a stray {@code .*.tmp} file, which never has a chunk's name.
+ * worst a stray {@code .*.tmp} file, which never has a chunk's name and which
+ * {@link #removeStrays} clears.
  *
  * <p>Safe for concurrent use by several threads and processes: two writers of the same chunk
  * rename identical bytes to the same name.
  */
 public final class ChunkStore {
+    /** The temporary name a chunk is written under before its rename: {@code .<hex>.<random>.tmp}. */
+    private static final Pattern STRAY = Pattern.compile("\\.[0-9a-f]{64}\\.[0-9a-f]{16}\\.tmp");
     private final Path root;
 
     /** Opens the store at {@code root}, creating the folder if needed. */
@@ -137,6 +142,28 @@ public final class ChunkStore {
             throw corrupt(digest, path, "its bytes have SHA-256 " + actual);
         }
         return data;
+    }
+
+    /**
+     * Removes the temporary files that writes cut short left behind (a process killed between
+     * creating one and renaming it) and returns how many. Only for the store's sole writer, at
+     * start: another process's write in progress would lose its temporary file and fail.
+     */
+    public int removeStrays() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(root, p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+            for (Path folder : folders) {
+                try (DirectoryStream<Path> strays = Files.newDirectoryStream(folder, p -> STRAY.matcher(p.getFileName().toString()).matches())) {
+                    for (Path stray : strays) {
+                        removed += Files.deleteIfExists(stray) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return removed;
     }
 
     /** Removes the chunk if it is stored; returns whether it was. */

@@ -36,6 +36,22 @@ class ChunkStoreTest {
     }
 
     @Test
+    void theTemporaryFilesOfWritesCutShortAreRemovedAndNothingElse() throws IOException {
+        ChunkStore store = new ChunkStore(dir);
+        store.put(digest, data);
+        Path folder = store.path(digest).getParent();
+        // What a process killed between creating its temporary file and renaming it leaves behind.
+        Path stray = Files.write(folder.resolve("." + digest.hex() + ".0123456789abcdef.tmp"), new byte[] {1, 2});
+        Path someoneElses = Files.writeString(folder.resolve("notes.txt"), "not the store's");
+
+        assertThat(store.removeStrays()).isEqualTo(1);
+
+        assertThat(stray).doesNotExist();
+        assertThat(someoneElses).exists();
+        assertThat(store.read(digest)).isEqualTo(data);
+    }
+
+    @Test
     void puttingAChunkAgainChangesNothing() throws IOException {
         ChunkStore store = new ChunkStore(dir);
         store.put(digest, data);

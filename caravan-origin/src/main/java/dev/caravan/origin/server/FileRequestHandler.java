@@ -53,6 +53,11 @@ final class FileRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
     private static final int PAUSE_READING_AT = 4;
     private static final int CHUNK_BYTES = 64 * 1024;
     private static final Logger log = LoggerFactory.getLogger(FileRequestHandler.class);
+    /**
+     * One line per response, off unless this logger is set to DEBUG: client, method, path, status
+     * and the body bytes it promised (what nginx's access log says).
+     */
+    private static final Logger access = LoggerFactory.getLogger("dev.caravan.origin.access");
 
     private final RepositoryFiles files;
     private final boolean zeroCopy;
@@ -163,6 +168,7 @@ final class FileRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, file.contentType());
         HttpUtil.setContentLength(response, length);
         setConnection(request, response, false);
+        logAccess(ctx, request, response);
         ctx.write(response);
         ChannelFuture done;
         if (head || length == 0) {
@@ -217,6 +223,7 @@ final class FileRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
     /** Sends a response with no file body (a full response, or headers then an empty last content). */
     private void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponse response, boolean close) {
         setConnection(request, response, close);
+        logAccess(ctx, request, response);
         ChannelFuture done;
         if (response instanceof DefaultFullHttpResponse) {
             done = ctx.writeAndFlush(response);
@@ -228,6 +235,15 @@ final class FileRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
         // HttpServerKeepAliveHandler closes after the last content when the response says "close".
         if (close) {
             done.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static void logAccess(ChannelHandlerContext ctx, HttpRequest request, HttpResponse response) {
+        if (access.isDebugEnabled()) {
+            boolean bodiless = request.method().equals(HttpMethod.HEAD)
+                    || response.status().equals(HttpResponseStatus.NOT_MODIFIED);
+            access.debug("{} {} {} {} {}", ctx.channel().remoteAddress(), request.method(), request.uri(),
+                    response.status().code(), bodiless ? 0 : HttpUtil.getContentLength(response, 0L));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.caravan.agent;
 import dev.caravan.agent.swarm.PeerConfig;
 import dev.caravan.agent.swarm.PeerNetwork;
 import dev.caravan.agent.swarm.ReleaseSwarm;
+import dev.caravan.core.Digest;
 import dev.caravan.core.chunk.ChunkStore;
 import dev.caravan.core.manifest.Manifest;
 import dev.caravan.origin.client.OriginClient;
@@ -29,9 +30,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     private static final String MANIFEST_MARK = ".manifest";
+    /** How often the cache is checked for chunks to evict when no new release comes. */
+    private static final Duration EVICTION_INTERVAL = Duration.ofHours(1);
 
     /**
      * What an agent needs.
@@ -72,11 +78,13 @@ public final class Agent implements AutoCloseable {
      * @param pollInterval how often the channel is checked for a new release
      * @param advertisedHost the host announced to the tracker, or null to let the tracker use the
      *     address it sees
+     * @param cache how much of the chunk cache is kept
      */
     public record Settings(String name, String trackerHost, int trackerPort, String originUrl, OriginClientConfig origin,
             byte[] trustedRoot, PeerConfig peer, Path cacheDir, String product, String channel, Path installDir,
-            int keepVersions, Duration pollInterval, String advertisedHost) {
+            int keepVersions, Duration pollInterval, String advertisedHost, CachePolicy cache) {
         public Settings {
+            Objects.requireNonNull(cache, "cache");
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(trackerHost, "trackerHost");
             originUrl = originUrl.endsWith("/") ? originUrl.substring(0, originUrl.length() - 1) : originUrl;
@@ -110,6 +118,8 @@ public final class Agent implements AutoCloseable {
     private final CompletableFuture<Manifest> firstInstall = new CompletableFuture<>();
     private CacheLock cacheLock;
     private ChunkStore store;
+    private CacheEviction eviction;
+    private Instant nextEviction = Instant.MIN;
     private PeerNetwork network;
     private OriginClient origin;
     private TrackerClient tracker;
@@ -133,6 +143,7 @@ public final class Agent implements AutoCloseable {
     public synchronized void start() throws IOException {
         cacheLock = CacheLock.acquire(settings.cacheDir());
         store = new ChunkStore(settings.cacheDir().resolve("chunks"));
+        eviction = new CacheEviction(store, settings.cacheDir(), settings.cache(), clock);
         // Nothing else writes into this cache or these versions (the lock says so): what a killed
         // agent left half-written can go.
         int strays = store.removeStrays();
@@ -198,11 +209,13 @@ public final class Agent implements AutoCloseable {
             Manifest manifest = ReleaseGetter.resolve(origin, clock, settings.cacheDir(), settings.originUrl(),
                     settings.trustedRoot(), settings.product(), null, settings.channel());
             ReleaseSwarm now = current;
-            if (now != null && now.manifestDigest().equals(manifest.digest())) {
-                return;
+            if (now == null || !now.manifestDigest().equals(manifest.digest())) {
+                fetchAndInstall(manifest);
+                lastError = null;
             }
-            fetchAndInstall(manifest);
-            lastError = null;
+            if (!clock.instant().isBefore(nextEviction)) {
+                evictCache();
+            }
         } catch (Exception e) {
             if (closed) {
                 return;
@@ -232,6 +245,7 @@ public final class Agent implements AutoCloseable {
 
     private void fetchAndInstall(Manifest manifest) throws Exception {
         String version = manifest.version();
+        eviction.remember(manifest); // before any of its chunks is stored, so that none is evicted as unneeded
         ReleaseSwarm swarm = new ReleaseSwarm(network, manifest, origin, settings.originUrl()).start();
         log.info("{}: fetching {} through the swarm: {} of its {} chunks missing", settings.name(),
                 manifest.releaseId(), swarm.chunkCount() - swarm.chunksHeld(), swarm.chunkCount());
@@ -270,6 +284,7 @@ public final class Agent implements AutoCloseable {
             previous = null;
         }
         pruneVersions(versions, version);
+        evictCache();
         announceSoon();
         firstInstall.complete(manifest);
     }
@@ -304,6 +319,28 @@ public final class Agent implements AutoCloseable {
             Files.deleteIfExists(versions.resolve(p.getFileName() + MANIFEST_MARK));
             ReleaseInstaller.discard(p);
         }
+    }
+
+    /** Evicts the chunks no kept release needs, as the cache policy says; runs on the follow thread, between fetches. */
+    private void evictCache() throws IOException {
+        Set<Digest> kept = new HashSet<>();
+        ReleaseSwarm now = current;
+        if (now != null) {
+            kept.add(now.manifestDigest());
+        }
+        Path versions = settings.installDir().resolve("versions");
+        if (Files.isDirectory(versions)) {
+            try (Stream<Path> marks = Files.list(versions)) {
+                for (Path mark : marks.filter(p -> p.getFileName().toString().endsWith(MANIFEST_MARK)).toList()) {
+                    String name = mark.getFileName().toString();
+                    if (!name.startsWith(".") && Files.isDirectory(versions.resolve(name.substring(0, name.length() - MANIFEST_MARK.length())))) {
+                        kept.add(Digest.parse(Files.readString(mark, StandardCharsets.UTF_8).trim()));
+                    }
+                }
+            }
+        }
+        eviction.evict(kept);
+        nextEviction = clock.instant().plus(EVICTION_INTERVAL);
     }
 
     private static long lastModified(Path p) {

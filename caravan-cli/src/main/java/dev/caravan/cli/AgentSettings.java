@@ -1,6 +1,7 @@
 package dev.caravan.cli;
 
 import dev.caravan.agent.Agent;
+import dev.caravan.agent.CachePolicy;
 import dev.caravan.agent.config.AgentConfig;
 import dev.caravan.agent.seed.UploadSlotConfig;
 import dev.caravan.agent.swarm.PeerConfig;
@@ -12,8 +13,7 @@ import java.net.URI;
 
 /**
  * Turns {@code caravan agent}'s checked {@link AgentConfig} into the {@link Agent.Settings} the
- * engine runs with. Every key lands somewhere or is listed here as not enforced yet:
- * {@code cache.max_size} and {@code cache.max_age} (the agent does not evict chunks yet).
+ * engine runs with. Every key lands somewhere.
  */
 final class AgentSettings {
     private AgentSettings() {}
@@ -42,7 +42,8 @@ final class AgentSettings {
                 .withScheduler(scheduler);
         return new Agent.Settings(name, host(tracker), port(tracker), config.originUrl().toString(), origin, trustedRoot,
                 peer, config.cacheDir(), config.product(), config.channel(), config.installDir(), config.keepVersions(),
-                config.pollInterval(), advertisedHost(config.peerListen().host()));
+                config.pollInterval(), advertisedHost(config.peerListen().host()),
+                new CachePolicy(config.cacheMaxSizeBytes(), config.cacheMaxAge()));
     }
 
     /**

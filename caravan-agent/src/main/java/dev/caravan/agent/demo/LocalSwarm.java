@@ -1,6 +1,7 @@
 package dev.caravan.agent.demo;
 
 import dev.caravan.agent.Agent;
+import dev.caravan.agent.CachePolicy;
 import dev.caravan.agent.seed.UploadSlotConfig;
 import dev.caravan.agent.swarm.PeerConfig;
 import dev.caravan.core.ReleaseId;
@@ -175,7 +176,7 @@ public final class LocalSwarm implements AutoCloseable {
         Agent.Settings settings = new Agent.Settings(name, "127.0.0.1", trackerAddress.getPort(), agentOriginUrl,
                 OriginClientConfig.defaults().withIoThreads(1), Files.readAllBytes(repo.resolve("metadata/1.root.json")),
                 peer, home.resolve("cache"), PRODUCT, CHANNEL, home.resolve("install"), 2, Duration.ofSeconds(5),
-                "127.0.0.1");
+                "127.0.0.1", CachePolicy.DEFAULT);
         Agent agent = new Agent(settings, clock, group);
         agents.add(agent);
         agent.start();

@@ -502,6 +502,9 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     }
 
     private void fail(IOException e) {
+        if (arrivals.values().stream().allMatch(CompletableFuture::isDone)) {
+            return; // failed already (a full disk fails every write behind the first): said once
+        }
         log.error("{} failed: {}", this, e.getMessage());
         for (CompletableFuture<Void> f : arrivals.values()) {
             f.completeExceptionally(e);

@@ -29,8 +29,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -321,8 +321,21 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Evicts the chunks no kept release needs, as the cache policy says; runs on the follow thread, between fetches. */
-    private void evictCache() throws IOException {
+    /**
+     * Evicts the chunks no kept release needs, as the cache policy says; runs on the follow
+     * thread, between fetches. A failure here is logged, not an install's failure.
+     */
+    private void evictCache() {
+        nextEviction = clock.instant().plus(EVICTION_INTERVAL);
+        try {
+            eviction.evict(keptReleases());
+        } catch (IOException | RuntimeException e) {
+            log.warn("{}: cannot evict from the cache {}: {}", settings.name(), settings.cacheDir(), describe(e));
+        }
+    }
+
+    /** The releases whose chunks stay: the one fetched or seeded, and every installed version still kept. */
+    private Set<Digest> keptReleases() throws IOException {
         Set<Digest> kept = new HashSet<>();
         ReleaseSwarm now = current;
         if (now != null) {
@@ -339,8 +352,7 @@ public final class Agent implements AutoCloseable {
                 }
             }
         }
-        eviction.evict(kept);
-        nextEviction = clock.instant().plus(EVICTION_INTERVAL);
+        return kept;
     }
 
     private static long lastModified(Path p) {

@@ -7,6 +7,8 @@
 #   caravan-bench/scripts/swarm.sh [PEERS...]         (default: 10 20)
 #   RUNS=3 SIZE=256MiB ORIGIN_RATE=20MB PEER_RATE=10MB caravan-bench/scripts/swarm.sh 10
 #   WORK=/dev/shm caravan-bench/scripts/swarm.sh 10     # agents' caches and installs in RAM
+#   LIARS=1 caravan-bench/scripts/swarm.sh 10           # one of the N agents serves flipped bits
+#   PAIRED_LIARS=1 RUNS=3 caravan-bench/scripts/swarm.sh 10   # alternate runs without and with 1 liar
 #
 # WORK puts the demo's folder (caches, installs, repository) there instead of a temporary folder
 # under /tmp: on one machine the ten agents share one disk, which separate machines would not.
@@ -19,6 +21,8 @@ runs=${RUNS:-3}
 size=${SIZE:-256MiB}
 origin_rate=${ORIGIN_RATE:-20MB}
 peer_rate=${PEER_RATE:-10MB}
+liars=${LIARS:-0}
+paired=${PAIRED_LIARS:-}
 peers=("$@")
 [ ${#peers[@]} -eq 0 ] && peers=(10 20)
 out="$(mktemp /tmp/caravan-swarm-bench.XXXXXX)"
@@ -27,24 +31,36 @@ trap 'rm -f "$out"' EXIT
 "$here/caravan" --version >/dev/null   # builds the jar on first use
 for n in "${peers[@]}"; do
   for ((r = 1; r <= runs; r++)); do
-    dir_args=()
-    if [ -n "${WORK:-}" ]; then
-      dir_args=(--dir "$WORK/caravan-swarm-$$-$n-$r")
-    fi
-    line="$("$here/caravan" demo --json --peers "$n" --size "$size" --origin-rate "$origin_rate" \
-      --peer-rate "$peer_rate" "${dir_args[@]}" 2>/dev/null)" || { echo "run $r with $n peers failed (exit $?)" >&2; exit 1; }
-    [ -n "${WORK:-}" ] && rm -rf "$WORK/caravan-swarm-$$-$n-$r"
-    echo "$line" | tee -a "$out"
+    variants=("$liars")
+    [ -n "$paired" ] && variants=(0 "$paired")
+    for l in "${variants[@]}"; do
+      dir_args=()
+      if [ -n "${WORK:-}" ]; then
+        dir_args=(--dir "$WORK/caravan-swarm-$$-$n-$r-$l")
+      fi
+      line="$("$here/caravan" demo --json --peers "$n" --liars "$l" --size "$size" --origin-rate "$origin_rate" \
+        --peer-rate "$peer_rate" "${dir_args[@]}" 2>/dev/null)" || { echo "run $r with $n peers ($l liars) failed (exit $?)" >&2; exit 1; }
+      [ -n "${WORK:-}" ] && rm -rf "$WORK/caravan-swarm-$$-$n-$r-$l"
+      echo "$line" | tee -a "$out"
+    done
   done
 done
 python3 - "$out" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-for n in sorted({r["peers"] for r in runs}):
-    rs = [r for r in runs if r["peers"] == n]
+groups = sorted({(r["peers"], r.get("liars", 0)) for r in runs})
+for n, l in groups:
+    rs = [r for r in runs if r["peers"] == n and r.get("liars", 0) == l]
     med = lambda k: statistics.median(r[k] for r in rs)
-    print("N=%d runs=%d  last=%.1f s  T_min=%.1f s  ratio=%.2f (min %.2f, max %.2f)  origin=%.2f F  http-only=%.0f s  all verified=%s"
-          % (n, len(rs), med("last_completion_seconds"), med("lower_bound_seconds"), med("ratio_to_lower_bound"),
+    print("N=%d liars=%d runs=%d  last=%.1f s  T_min=%.1f s  ratio=%.2f (min %.2f, max %.2f)  origin=%.2f F  http-only=%.0f s  all verified=%s"
+          % (n, l, len(rs), med("last_completion_seconds"), med("lower_bound_seconds"), med("ratio_to_lower_bound"),
              min(r["ratio_to_lower_bound"] for r in rs), max(r["ratio_to_lower_bound"] for r in rs),
              med("origin_bytes_per_release"), med("http_only_seconds"), all(r["all_verified"] for r in rs)))
+for n in sorted({n for n, l in groups}):
+    ls = sorted(l for m, l in groups if m == n)
+    if len(ls) > 1 and ls[0] == 0:
+        base = statistics.median(r["last_completion_seconds"] for r in runs if r["peers"] == n and r.get("liars", 0) == 0)
+        for l in ls[1:]:
+            with_l = statistics.median(r["last_completion_seconds"] for r in runs if r["peers"] == n and r.get("liars", 0) == l)
+            print("N=%d: median last honest agent with %d liar(s) / without = %.1f s / %.1f s = %.2f" % (n, l, with_l, base, with_l / base))
 PY

@@ -178,6 +178,22 @@ public final class Agent implements AutoCloseable {
         return network.port();
     }
 
+    /**
+     * Peer connections this agent closed for what the peer did: over the per-address limit, a
+     * protocol error or flood, too slow a transfer, a ban ({@code docs/security.md}, "Malicious peers").
+     */
+    public long peersCutOff() {
+        return network == null ? 0 : network.peersCutOff();
+    }
+
+    /**
+     * From now on this agent serves every block with one bit flipped, as a liar would: for the swarm
+     * benchmark's liars ({@code caravan demo --liars}) and tests only. What it installs stays verified.
+     */
+    public void lieToPeers() {
+        network.lie();
+    }
+
     /** The folder {@code current} points to. */
     public Path currentDir() {
         return settings.installDir().resolve("current");

@@ -51,6 +51,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Each agent's upload cap in bytes/s, u (default ${DEFAULT-VALUE}).")
     long peerRate;
 
+    @Option(names = "--liars", defaultValue = "0",
+            description = "How many of the N agents serve every block with one bit flipped (default ${DEFAULT-VALUE}); timing and verification count the honest ones.")
+    int liars;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Give up after this many seconds (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
@@ -64,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        SwarmRun.Plan plan = new SwarmRun.Plan(peers, size, files, originRate, peerRate, 0, timeoutSeconds);
+        SwarmRun.Plan plan = new SwarmRun.Plan(peers, size, files, originRate, peerRate, 0, timeoutSeconds, liars);
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("caravan-demo-");
         try {
             err.printf(Locale.ROOT, "caravan demo in %s: %d agents, a %s release, origin capped at %s/s, agents at %s/s up%n",
@@ -91,6 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         ObjectNode o = mapper.createObjectNode();
         o.put("release_bytes", r.releaseBytes());
         o.put("peers", r.plan().peers());
+        o.put("liars", r.plan().liars());
         o.put("origin_rate_bytes_per_second", r.plan().originRateBytesPerSecond());
         o.put("peer_rate_bytes_per_second", r.plan().peerUploadRateBytesPerSecond());
         o.put("last_completion_seconds", round(r.lastCompletionSeconds()));
@@ -102,6 +107,7 @@ final class DemoCommand implements Callable<Integer> {
         o.put("http_only_seconds", round(r.plan().httpOnlySeconds()));
         var each = o.putArray("completion_seconds");
         r.completionSeconds().forEach(s -> each.add(round(s)));
+        o.put("peers_cut_off", r.peersCutOff());
         o.put("all_verified", r.allVerified());
         return mapper.writeValueAsString(o);
     }
@@ -114,9 +120,10 @@ final class DemoCommand implements Callable<Integer> {
         SwarmRun.Plan p = r.plan();
         out.println();
         row(out, "release (F)", ProgressPrinter.human(r.releaseBytes()) + " in " + p.files() + " files");
-        row(out, "agents (N)", p.peers() + ", each uploading at most " + rate(p.peerUploadRateBytesPerSecond()) + "/s (u)");
+        row(out, "agents (N)", p.peers() + ", each uploading at most " + rate(p.peerUploadRateBytesPerSecond()) + "/s (u)"
+                + (p.liars() > 0 ? ", " + p.liars() + " of them liars (cut off " + r.peersCutOff() + " times)" : ""));
         row(out, "origin upload (U)", rate(p.originRateBytesPerSecond()) + "/s");
-        row(out, "last agent done", String.format(Locale.ROOT, "%.1f s", r.lastCompletionSeconds()));
+        row(out, p.liars() > 0 ? "last honest agent" : "last agent done", String.format(Locale.ROOT, "%.1f s", r.lastCompletionSeconds()));
         row(out, "lower bound T_min", String.format(Locale.ROOT, "%.1f s = max(F/U, F/d, N·F/(U + N·u))", p.lowerBoundSeconds()));
         row(out, "ratio to T_min", String.format(Locale.ROOT, "%.2f", r.ratioToLowerBound()));
         row(out, "origin sent", String.format(Locale.ROOT, "%s = %.2f × F", rate(r.originBytesSent()), r.originBytesPerRelease()));
@@ -124,7 +131,7 @@ final class DemoCommand implements Callable<Integer> {
                 (double) r.peerBytesReceived() / r.releaseBytes()));
         row(out, "plain HTTP would take", String.format(Locale.ROOT, "%.1f s (N·F/U), %.1f× longer", p.httpOnlySeconds(),
                 p.httpOnlySeconds() / r.lastCompletionSeconds()));
-        row(out, "every agent verified", r.allVerified() ? "yes: each installed tree equals the published one"
+        row(out, p.liars() > 0 ? "every honest verified" : "every agent verified", r.allVerified() ? "yes: each installed tree equals the published one"
                 : "NO: an installed tree differs from the published one");
     }
 

@@ -32,4 +32,25 @@ class DemoCommandTest {
                 .isLessThan(2L * (8L << 20));
         assertThat(json.get("peer_bytes_received").asLong()).isGreaterThan(8L << 20);
     }
+
+    @Test
+    void withALiarTheHonestAgentsBanItAndStillInstallTheTrueBytes() throws Exception {
+        Cli result = Cli.run("demo", "--peers", "4", "--liars", "1", "--size", "8MiB", "--files", "30",
+                "--origin-rate", "4MB", "--peer-rate", "4MB", "--json", "--dir", dir.resolve("work"));
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(result.out());
+        assertThat(json.get("liars").asInt()).isEqualTo(1);
+        assertThat(json.get("all_verified").asBoolean()).as("every honest agent installed the true bytes").isTrue();
+        assertThat(json.get("completion_seconds")).as("completion times, honest agents only").hasSize(3);
+        assertThat(json.get("peers_cut_off").asLong()).as("connections the honest agents cut off").isPositive();
+    }
+
+    @Test
+    void asManyLiarsAsPeersIsRefusedNamingTheOption() {
+        Cli result = Cli.run("demo", "--peers", "2", "--liars", "2", "--json", "--dir", dir.resolve("work"));
+
+        assertThat(result.exitCode()).as(result.toString()).isNotZero();
+        assertThat(result.err()).contains("--liars must be from 0 to one less than --peers (1), got 2");
+    }
 }

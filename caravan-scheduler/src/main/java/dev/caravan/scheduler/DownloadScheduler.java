@@ -148,6 +148,36 @@ public final class DownloadScheduler<P> {
         return fillAndFinish(new ArrayList<>());
     }
 
+    /**
+     * {@code peer} refused a request for {@code block} saying it does not hold the chunk, after
+     * claiming it (a BITFIELD or HAVE): the chunk leaves what it is asked for, and the block goes
+     * to another source. Whether such a peer is lying is the caller's to judge ({@link #banPeer}).
+     */
+    public List<Action<P>> peerLacks(P peer, Block block) {
+        Source<P> s = peers.get(peer);
+        if (s != null) {
+            if (s.forget(block)) {
+                unrequest(s, block, true);
+            }
+            swarm.removeHave(s, block.chunk());
+        }
+        return fillAndFinish(new ArrayList<>());
+    }
+
+    /**
+     * Bans {@code peer} for this release for a reason the caller judged (a peer that claims chunks it
+     * does not serve, for example): its requests go elsewhere, its blocks are thrown away, and it is
+     * refused if it connects again. Answers with {@link Action.Ban}.
+     */
+    public List<Action<P>> banPeer(P peer, String reason) {
+        List<Action<P>> out = new ArrayList<>();
+        Source<P> s = peers.get(peer);
+        if (s != null) {
+            ban(s, reason, out);
+        }
+        return fillAndFinish(out);
+    }
+
     // ---- events: blocks and chunks
 
     /** Whether the I/O layer should store the bytes of {@code block} that {@code peer} sent. */

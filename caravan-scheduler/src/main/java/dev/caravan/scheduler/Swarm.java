@@ -124,6 +124,16 @@ final class Swarm<P> {
         }
     }
 
+    void removeHave(Source<P> s, int chunk) {
+        if (chunk >= 0 && chunk < picker.chunkCount() && s.has.get(chunk)) {
+            s.has.clear(chunk);
+            picker.availability[chunk]--;
+            if (s.sameGroup) {
+                picker.sameGroupAvailability[chunk]--;
+            }
+        }
+    }
+
     /** Every source that may have requests in flight: the peers and the origin. */
     List<Source<P>> all() {
         List<Source<P>> sources = new ArrayList<>(peers.values());

@@ -60,7 +60,12 @@ public record Goodbye(Reason reason, String message) implements Message {
         /** Neither side has anything the other wants, or the connection was idle too long. */
         IDLE(7),
         /** The sender already has a connection to this peer id for this release. */
-        DUPLICATE(8);
+        DUPLICATE(8),
+        /**
+         * The receiver moved bytes below the sender's minimum rate while it owed some: it held the
+         * sender's requests without answering them, or left the sender's DATA unread.
+         */
+        TOO_SLOW(9);
 
         private final int code;
 

@@ -4,6 +4,7 @@ import dev.caravan.agent.Agent;
 import dev.caravan.agent.CachePolicy;
 import dev.caravan.agent.seed.UploadSlotConfig;
 import dev.caravan.agent.swarm.PeerConfig;
+import dev.caravan.agent.swarm.PeerLimits;
 import dev.caravan.core.ReleaseId;
 import dev.caravan.core.chunk.ChunkingConfig;
 import dev.caravan.origin.client.OriginClientConfig;
@@ -57,25 +58,38 @@ public final class LocalSwarm implements AutoCloseable {
      * @param scheduler the agents' download scheduler settings
      * @param slots the agents' upload slots
      * @param ioThreads event loop threads shared by all agents' peer connections
+     * @param limits what the agents tolerate of a peer
      */
     public record Options(long originRateBytesPerSecond, long peerUploadRateBytesPerSecond,
-            long peerDownloadRateBytesPerSecond, SchedulerConfig scheduler, UploadSlotConfig slots, int ioThreads) {
+            long peerDownloadRateBytesPerSecond, SchedulerConfig scheduler, UploadSlotConfig slots, int ioThreads,
+            PeerLimits limits) {
         public Options {
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(slots, "slots");
+            Objects.requireNonNull(limits, "limits");
         }
 
         public static Options defaults() {
-            return new Options(0, 0, 0, SchedulerConfig.DEFAULT, UploadSlotConfig.DEFAULT, 2);
+            return new Options(0, 0, 0, SchedulerConfig.DEFAULT, UploadSlotConfig.DEFAULT, 2, PeerLimits.DEFAULT);
         }
 
         public Options withRates(long origin, long peerUpload, long peerDownload) {
-            return new Options(origin, peerUpload, peerDownload, scheduler, slots, ioThreads);
+            return new Options(origin, peerUpload, peerDownload, scheduler, slots, ioThreads, limits);
         }
 
         public Options withScheduler(SchedulerConfig v) {
             return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
-                    v, slots, ioThreads);
+                    v, slots, ioThreads, limits);
+        }
+
+        public Options withSlots(UploadSlotConfig v) {
+            return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
+                    scheduler, v, ioThreads, limits);
+        }
+
+        public Options withLimits(PeerLimits v) {
+            return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
+                    scheduler, slots, ioThreads, v);
         }
     }
 
@@ -92,6 +106,9 @@ public final class LocalSwarm implements AutoCloseable {
     private final EventLoopGroup group;
     private final List<Agent> agents = new CopyOnWriteArrayList<>();
     private final SecureRandom random = new SecureRandom();
+    /** Whether each agent gets its own 127.0.0.N (Linux routes all of 127/8 to loopback; macOS only 127.0.0.1). */
+    private final boolean ownAddresses = loopbackAliasesWork();
+    private final java.util.concurrent.atomic.AtomicInteger nextAddress = new java.util.concurrent.atomic.AtomicInteger();
     private String originUrl;
     private InetSocketAddress trackerAddress;
 
@@ -168,19 +185,40 @@ public final class LocalSwarm implements AutoCloseable {
      * {@code agentOriginUrl} instead of this deployment's origin: for tests that take a source away.
      */
     public Agent startAgent(String name, String peerGroup, TlsFiles tls, String agentOriginUrl) throws IOException {
-        PeerConfig peer = PeerConfig.defaults(PeerId.random(random), peerGroup, tls, "127.0.0.1", 0)
+        // Each agent listens and dials on its own loopback address, as machines of a fleet have their own
+        // addresses: the per-address connection limit then counts them apart, as it would on a network.
+        String host = ownAddresses ? agentAddress(nextAddress.getAndIncrement()) : "127.0.0.1";
+        PeerLimits limits = ownAddresses ? options.limits()
+                : options.limits().withMaxConnectionsPerAddress(PeerConfig.DEFAULT_MAX_PEERS);
+        PeerConfig peer = PeerConfig.defaults(PeerId.random(random), peerGroup, tls, host, 0)
                 .withRates(options.peerUploadRateBytesPerSecond(), options.peerDownloadRateBytesPerSecond())
                 .withSlots(options.slots())
-                .withScheduler(options.scheduler());
+                .withScheduler(options.scheduler())
+                .withLimits(limits)
+                .withDialFromHost(ownAddresses ? host : null);
         Path home = work.resolve("agents").resolve(name);
         Agent.Settings settings = new Agent.Settings(name, "127.0.0.1", trackerAddress.getPort(), agentOriginUrl,
                 OriginClientConfig.defaults().withIoThreads(1), Files.readAllBytes(repo.resolve("metadata/1.root.json")),
                 peer, home.resolve("cache"), PRODUCT, CHANNEL, home.resolve("install"), 2, Duration.ofSeconds(5),
-                "127.0.0.1", CachePolicy.DEFAULT);
+                host, CachePolicy.DEFAULT);
         Agent agent = new Agent(settings, clock, group);
         agents.add(agent);
         agent.start();
         return agent;
+    }
+
+    /** The n-th agent's loopback address: 127.0.0.2 onwards (127.0.0.1 is the origin's, the tracker's and tests' own). */
+    static String agentAddress(int n) {
+        int i = n % (250 * 250);
+        return "127.0." + (i / 250) + "." + (i % 250 + 2);
+    }
+
+    private static boolean loopbackAliasesWork() {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public List<Agent> agents() {

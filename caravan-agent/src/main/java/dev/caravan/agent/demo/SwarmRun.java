@@ -41,12 +41,18 @@ public final class SwarmRun {
      * @param peerUploadRateBytesPerSecond u, each agent's upload cap (must be set)
      * @param peerDownloadRateBytesPerSecond d, each agent's download cap, 0 for none
      * @param timeoutSeconds give up after this long
+     * @param liars how many of the N agents serve every block with one bit flipped (the last ones
+     *     started); they count among the N, but the run is timed and verified on the honest ones
      */
     public record Plan(int peers, long releaseBytes, int files, long originRateBytesPerSecond,
-            long peerUploadRateBytesPerSecond, long peerDownloadRateBytesPerSecond, long timeoutSeconds) {
+            long peerUploadRateBytesPerSecond, long peerDownloadRateBytesPerSecond, long timeoutSeconds, int liars) {
         public Plan {
             if (peers < 1) {
                 throw new IllegalArgumentException("--peers must be at least 1, got " + peers);
+            }
+            if (liars < 0 || liars >= peers) {
+                throw new IllegalArgumentException("--liars must be from 0 to one less than --peers (" + (peers - 1)
+                        + "), got " + liars);
             }
             if (releaseBytes < 1) {
                 throw new IllegalArgumentException("--size must be at least 1 byte, got " + releaseBytes);
@@ -82,13 +88,14 @@ public final class SwarmRun {
     /**
      * What happened.
      *
-     * @param completionSeconds per agent, from the start of all agents to its install, in start order
+     * @param completionSeconds per honest agent, from the start of all agents to its install, in start order
      * @param originBytesSent what the origin sent (metadata, manifests and chunks)
      * @param peerBytesReceived chunk bytes the agents received from each other
-     * @param allVerified whether every agent ended with exactly the published tree
+     * @param allVerified whether every honest agent ended with exactly the published tree
+     * @param peersCutOff peer connections the honest agents cut off (bans of liars, mostly), summed
      */
     public record Result(Plan plan, long releaseBytes, List<Double> completionSeconds, long originBytesSent,
-            long peerBytesReceived, boolean allVerified) {
+            long peerBytesReceived, boolean allVerified, long peersCutOff) {
         public double lastCompletionSeconds() {
             return completionSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         }
@@ -129,6 +136,7 @@ public final class SwarmRun {
             Path certFolder = certs;
             ExecutorService starter = Executors.newFixedThreadPool(Math.min(plan.peers(), 4));
             List<Agent> agents = new ArrayList<>();
+            List<Agent> honest = new ArrayList<>();
             List<CompletableFuture<Double>> done = new ArrayList<>();
             long start = System.nanoTime();
             try {
@@ -139,7 +147,12 @@ public final class SwarmRun {
                 for (Future<Agent> f : starting) {
                     Agent agent = f.get();
                     agents.add(agent);
-                    done.add(agent.firstInstall().thenApply(m -> (System.nanoTime() - start) / 1e9));
+                    if (agents.size() > plan.peers() - plan.liars()) {
+                        agent.lieToPeers(); // it holds nothing yet, so it has served nothing true
+                    } else {
+                        honest.add(agent);
+                        done.add(agent.firstInstall().thenApply(m -> (System.nanoTime() - start) / 1e9));
+                    }
                 }
             } catch (ExecutionException e) {
                 throw new IOException("an agent did not start: " + e.getCause().getMessage(), e.getCause());
@@ -163,13 +176,14 @@ public final class SwarmRun {
             watcher.accept(agents);
             List<Double> seconds = done.stream().map(CompletableFuture::join).toList();
             long originBytes = swarm.origin().bytesSent() - originBefore;
-            long peerBytes = agents.stream().mapToLong(a -> a.status().bytesFromPeers()).sum();
+            long peerBytes = honest.stream().mapToLong(a -> a.status().bytesFromPeers()).sum();
             SortedMap<String, String> expected = SyntheticRelease.digestTree(source);
             boolean verified = true;
-            for (Agent a : agents) {
+            for (Agent a : honest) {
                 verified &= expected.equals(SyntheticRelease.digestTree(a.currentDir().toRealPath()));
             }
-            return new Result(plan, published.manifest().totalBytes(), seconds, originBytes, peerBytes, verified);
+            long cutOff = honest.stream().mapToLong(Agent::peersCutOff).sum();
+            return new Result(plan, published.manifest().totalBytes(), seconds, originBytes, peerBytes, verified, cutOff);
         }
     }
 }

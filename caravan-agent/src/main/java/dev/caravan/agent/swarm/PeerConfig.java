@@ -29,6 +29,10 @@ import java.util.Objects;
  * @param tickInterval how often the scheduler and the upload slots look at the time
  * @param servedChunkCacheBytes verified chunk bytes kept in memory for serving
  * @param scheduler the download scheduler's settings
+ * @param limits what a peer may do before it is cut off (per address, slow transfers, false claims)
+ * @param dialFromHost the local address peer connections are dialed from, or null to let the
+ *     system pick (in-process deployments give each agent its own loopback address, so that the
+ *     per-address limit sees them as the machines they stand for)
  */
 public record PeerConfig(
         PeerId peerId,
@@ -46,7 +50,9 @@ public record PeerConfig(
         Duration keepAlive,
         Duration tickInterval,
         long servedChunkCacheBytes,
-        SchedulerConfig scheduler) {
+        SchedulerConfig scheduler,
+        PeerLimits limits,
+        String dialFromHost) {
 
     public static final int DEFAULT_MAX_PEERS = 64;
     public static final int DEFAULT_MAX_REQUESTS_PER_PEER = 64;
@@ -85,37 +91,52 @@ public record PeerConfig(
             throw bad("servedChunkCacheBytes", servedChunkCacheBytes, "must not be negative");
         }
         Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** The defaults for everything but identity, address and rates. */
     public static PeerConfig defaults(PeerId peerId, String group, TlsFiles tls, String listenHost, int listenPort) {
         return new PeerConfig(peerId, group, tls, listenHost, listenPort, 0, 0, UploadSlotConfig.DEFAULT,
                 DEFAULT_MAX_PEERS, DEFAULT_MAX_REQUESTS_PER_PEER, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_KEEP_ALIVE, DEFAULT_TICK, DEFAULT_SERVED_CHUNK_CACHE_BYTES, SchedulerConfig.DEFAULT);
+                DEFAULT_KEEP_ALIVE, DEFAULT_TICK, DEFAULT_SERVED_CHUNK_CACHE_BYTES, SchedulerConfig.DEFAULT,
+                PeerLimits.DEFAULT, null);
     }
 
     public PeerConfig withRates(long upload, long download) {
         return new PeerConfig(peerId, group, tls, listenHost, listenPort, upload, download, slots, maxPeers,
                 maxRequestsPerPeer, handshakeTimeout, idleTimeout, keepAlive, tickInterval, servedChunkCacheBytes,
-                scheduler);
+                scheduler, limits, dialFromHost);
     }
 
     public PeerConfig withSlots(UploadSlotConfig v) {
         return new PeerConfig(peerId, group, tls, listenHost, listenPort, uploadRateBytesPerSecond,
                 downloadRateBytesPerSecond, v, maxPeers, maxRequestsPerPeer, handshakeTimeout, idleTimeout, keepAlive,
-                tickInterval, servedChunkCacheBytes, scheduler);
+                tickInterval, servedChunkCacheBytes, scheduler, limits, dialFromHost);
     }
 
     public PeerConfig withMaxPeers(int v) {
         return new PeerConfig(peerId, group, tls, listenHost, listenPort, uploadRateBytesPerSecond,
                 downloadRateBytesPerSecond, slots, v, maxRequestsPerPeer, handshakeTimeout, idleTimeout, keepAlive,
-                tickInterval, servedChunkCacheBytes, scheduler);
+                tickInterval, servedChunkCacheBytes, scheduler, limits, dialFromHost);
     }
 
     public PeerConfig withScheduler(SchedulerConfig v) {
         return new PeerConfig(peerId, group, tls, listenHost, listenPort, uploadRateBytesPerSecond,
                 downloadRateBytesPerSecond, slots, maxPeers, maxRequestsPerPeer, handshakeTimeout, idleTimeout,
-                keepAlive, tickInterval, servedChunkCacheBytes, v);
+                keepAlive, tickInterval, servedChunkCacheBytes, v, limits, dialFromHost);
+    }
+
+    public PeerConfig withLimits(PeerLimits v) {
+        return new PeerConfig(peerId, group, tls, listenHost, listenPort, uploadRateBytesPerSecond,
+                downloadRateBytesPerSecond, slots, maxPeers, maxRequestsPerPeer, handshakeTimeout, idleTimeout,
+                keepAlive, tickInterval, servedChunkCacheBytes, scheduler, v, dialFromHost);
+    }
+
+    /** The same, dialing peers from {@code host} (null: the system picks). */
+    public PeerConfig withDialFromHost(String host) {
+        return new PeerConfig(peerId, group, tls, listenHost, listenPort, uploadRateBytesPerSecond,
+                downloadRateBytesPerSecond, slots, maxPeers, maxRequestsPerPeer, handshakeTimeout, idleTimeout,
+                keepAlive, tickInterval, servedChunkCacheBytes, scheduler, limits, host);
     }
 
     private static void requirePositive(String name, Duration d) {

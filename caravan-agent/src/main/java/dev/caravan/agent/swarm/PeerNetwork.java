@@ -16,6 +16,7 @@ import dev.caravan.wire.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -31,6 +32,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,10 @@ public final class PeerNetwork implements AutoCloseable {
     private final Set<PeerSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong bytesUploaded = new AtomicLong();
+    /** Accepted connections per remote IP address (all of them, over-limit ones too while they last). */
+    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final AtomicLong peersCutOff = new AtomicLong();
+    private volatile boolean lying;
     private Channel server;
     private int listenPort;
     private ScheduledFuture<?> slotTimer;
@@ -111,6 +117,9 @@ public final class PeerNetwork implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!admit(ch)) {
+                            return;
+                        }
                         boolean over = connections.incrementAndGet() > config.maxPeers();
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         if (over) {
@@ -137,9 +146,34 @@ public final class PeerNetwork implements AutoCloseable {
         return address;
     }
 
+    /**
+     * Counts an accepted connection against its address; one over {@code maxConnectionsPerAddress}
+     * is closed at once, before TLS, so that a peer opening hundreds costs us a socket accept each
+     * and holds no slot of {@code maxPeers}.
+     */
+    private boolean admit(SocketChannel ch) {
+        InetAddress address = ch.remoteAddress().getAddress();
+        AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
+        int now = count.incrementAndGet();
+        ch.closeFuture().addListener(f -> {
+            if (count.decrementAndGet() == 0) {
+                perAddress.remove(address, count);
+            }
+        });
+        if (now > config.limits().maxConnectionsPerAddress()) {
+            cutOff();
+            log.debug("refusing {}: {} already has {} connections, the limit per address", ch.remoteAddress(),
+                    address.getHostAddress(), config.limits().maxConnectionsPerAddress());
+            ch.close();
+            return false;
+        }
+        return true;
+    }
+
     private void pipeline(SocketChannel ch, SslContext tls, PeerSession session) {
         ChannelPipeline p = ch.pipeline();
         p.addLast("tls", tls.newHandler(ch.alloc()));
+        p.addLast("meter", session.meter());
         p.addLast("idle", new IdleStateHandler(config.idleTimeout().toNanos(), config.keepAlive().toNanos(), 0,
                 TimeUnit.NANOSECONDS));
         p.addLast("decoder", new MessageDecoder());
@@ -168,13 +202,16 @@ public final class PeerNetwork implements AutoCloseable {
                         pipeline(ch, clientTls, new PeerSession(PeerNetwork.this, true, swarm, peer));
                     }
                 });
-        b.connect(host, port).addListener(f -> {
+        java.net.SocketAddress remote = new InetSocketAddress(host, port);
+        ChannelFuture connecting = config.dialFromHost() == null ? b.connect(remote)
+                : b.connect(remote, new InetSocketAddress(config.dialFromHost(), 0));
+        connecting.addListener(f -> {
             if (!f.isSuccess()) {
                 connections.decrementAndGet();
                 log.debug("cannot connect to peer {} at {}:{}: {}", peer, host, port, f.cause().getMessage());
                 swarm.dialFailed(peer);
             } else {
-                ((io.netty.channel.ChannelFuture) f).channel().closeFuture().addListener(c -> connections.decrementAndGet());
+                ((ChannelFuture) f).channel().closeFuture().addListener(c -> connections.decrementAndGet());
             }
         });
     }
@@ -237,6 +274,23 @@ public final class PeerNetwork implements AutoCloseable {
         slots.uploaded(session, bytes);
     }
 
+    /** A connection was closed because of what the peer did (or tried to do); counted for the status. */
+    void cutOff() {
+        peersCutOff.incrementAndGet();
+    }
+
+    /**
+     * Makes this agent serve every block with one bit flipped: the liar of the swarm benchmark
+     * ({@code caravan demo --liars}) and of tests, nothing else. Its own downloads stay verified.
+     */
+    public void lie() {
+        lying = true;
+    }
+
+    boolean lying() {
+        return lying;
+    }
+
     void sessionClosed(PeerSession session) {
         sessions.remove(session);
         apply(slots.disconnected(session));
@@ -258,6 +312,14 @@ public final class PeerNetwork implements AutoCloseable {
     /** Chunk bytes sent to peers so far. */
     public long bytesUploaded() {
         return bytesUploaded.get();
+    }
+
+    /**
+     * Connections closed for what the peer did: over the per-address limit, a protocol error or
+     * flood, too slow a transfer, a ban (bad chunk, false claims).
+     */
+    public long peersCutOff() {
+        return peersCutOff.get();
     }
 
     /** Open peer connections. */

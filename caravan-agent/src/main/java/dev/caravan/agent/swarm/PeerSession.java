@@ -13,16 +13,19 @@ import dev.caravan.wire.Hello;
 import dev.caravan.wire.Interest;
 import dev.caravan.wire.Message;
 import dev.caravan.wire.PeerId;
+import dev.caravan.wire.ProtocolErrorHandler;
 import dev.caravan.wire.Ping;
 import dev.caravan.wire.Pong;
 import dev.caravan.wire.Reject;
 import dev.caravan.wire.Request;
 import dev.caravan.wire.Unchoke;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -35,6 +38,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,8 +80,17 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     // download side: requests we sent and not yet answered, by block, counted: a block asked for again
     // after a timeout may be answered twice, since the cancelled request may still be answered once
     private final Map<BlockRange, Integer> outstanding = new HashMap<>();
+    /** Requests we still want answered: {@link #outstanding} less those we cancelled. */
+    private final Map<BlockRange, Integer> live = new HashMap<>();
     private long downloadDebt;
     private boolean readPaused;
+    /** Bytes the peer sent while it owed us blocks (protocol.md §6, slow transfers). */
+    private final TransferWatch receiving;
+    /** Bytes the peer took of the DATA we wrote while some was waiting for it. */
+    private final TransferWatch sending;
+    private long bytesWritten;
+    private long bytesFlushed;
+    private ScheduledFuture<?> watchTimer;
 
     // upload side
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
@@ -87,6 +100,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private boolean bitfieldSent;
     private long uploadCredit;
     private boolean pumpScheduled;
+    /** Requests refused (every REJECT reason) since our last CHOKE or UNCHOKE: past twice the limit, a flood, cut off. */
+    private int refusedRequests;
 
     /** An accepted connection over the limit: it only says GOODBYE TOO_MANY_CONNECTIONS after the handshake. */
     private final boolean refuse;
@@ -101,6 +116,22 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         this.dialer = dialer;
         this.swarm = swarm;
         this.expectedPeer = expectedPeer;
+        PeerLimits limits = network.config().limits();
+        this.receiving = new TransferWatch(limits.minTransferBytesPerSecond(), limits.slowTransferGrace().toNanos());
+        this.sending = new TransferWatch(limits.minTransferBytesPerSecond(), limits.slowTransferGrace().toNanos());
+    }
+
+    /** The handler between TLS and the decoder that counts the bytes the peer sends, frames whole or not. */
+    ChannelInboundHandlerAdapter meter() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof ByteBuf buf) {
+                    receiving.moved(buf.readableBytes());
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
     }
 
     // ---- identity, for the swarm (any thread after READY)
@@ -184,6 +215,13 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
+        }
+        if (watchTimer != null) {
+            watchTimer.cancel(false);
+        }
+        Throwable fault = ProtocolErrorHandler.closeReason(channel).orElse(null);
+        if (fault instanceof DecoderException && !(fault.getCause() instanceof SSLException)) {
+            network.cutOff(); // garbage, an oversized frame, a message out of sequence, a flood
         }
         queue.clear();
         network.sessionClosed(this);
@@ -283,6 +321,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         remoteHas = bitfield.held();
         state = State.READY;
         handshakeTimer.cancel(false);
+        long every = Math.min(TimeUnit.SECONDS.toNanos(1), network.config().limits().slowTransferGrace().toNanos() / 4);
+        watchTimer = channel.eventLoop().scheduleAtFixedRate(this::watchRates, every, every, TimeUnit.NANOSECONDS);
         swarm.ready(this, (BitSet) remoteHas.clone());
         if (bitfieldSent) {
             updateInterest();
@@ -311,7 +351,11 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             case Unchoke u -> swarm.unchoked(this);
             case Request request -> onRequest(request);
             case Cancel cancel -> queue.removeIf(r -> r.range().equals(cancel.range()));
-            case Ping ping -> channel.writeAndFlush(new Pong(ping.nonce()));
+            case Ping ping -> {
+                if (channel.isWritable()) { // a peer that floods PINGs and reads nothing gets no PONGs to pile up
+                    channel.writeAndFlush(new Pong(ping.nonce()));
+                }
+            }
             case Pong pong -> { }
             case Goodbye bye -> {
                 log.debug("peer {} said goodbye: {} {}", this, bye.reason(), bye.message());
@@ -337,16 +381,49 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     /** Counts off one answer to a request for {@code range}; false if none is due. */
     private boolean answered(BlockRange range) {
-        Integer due = outstanding.get(range);
+        if (!countDown(outstanding, range)) {
+            return false;
+        }
+        countDown(live, range);
+        return true;
+    }
+
+    private static boolean countDown(Map<BlockRange, Integer> requests, BlockRange range) {
+        Integer due = requests.get(range);
         if (due == null) {
             return false;
         }
         if (due == 1) {
-            outstanding.remove(range);
+            requests.remove(range);
         } else {
-            outstanding.put(range, due - 1);
+            requests.put(range, due - 1);
         }
         return true;
+    }
+
+    /**
+     * The minimum transfer rate, both ways (PeerLimits): a peer that holds our requests without
+     * answering them, or drips its answers, and a peer that leaves our DATA unread, pinning an
+     * upload slot and the memory queued for it, are told TOO_SLOW and closed.
+     */
+    private void watchRates() {
+        if (state != State.READY) {
+            return;
+        }
+        long now = System.nanoTime();
+        double in = receiving.check(now, !live.isEmpty() && !readPaused);
+        if (in >= 0) {
+            goodbye(Goodbye.Reason.TOO_SLOW, String.format(java.util.Locale.ROOT,
+                    "sent %.0f bytes/s while our requests waited; the minimum is %d", in,
+                    network.config().limits().minTransferBytesPerSecond()));
+            return;
+        }
+        double out = sending.check(now, bytesWritten > bytesFlushed);
+        if (out >= 0) {
+            goodbye(Goodbye.Reason.TOO_SLOW, String.format(java.util.Locale.ROOT,
+                    "read %.0f bytes/s of the blocks it asked for; the minimum is %d", out,
+                    network.config().limits().minTransferBytesPerSecond()));
+        }
     }
 
     /** Takes download tokens for what arrived; with none left, stops reading until they come back. */
@@ -380,17 +457,32 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             throw violation("REQUEST for chunk " + chunk + " in a release of " + swarm.chunkCount() + " chunks");
         }
         if (!unchokedByUs) {
-            reject(request, Reject.Reason.CHOKED);
+            refuse(request, Reject.Reason.CHOKED);
         } else if (!swarm.held().get(chunk)) {
-            reject(request, Reject.Reason.NOT_HELD);
+            refuse(request, Reject.Reason.NOT_HELD);
         } else if ((long) request.offset() + request.length() > swarm.chunk(chunk).size()) {
-            reject(request, Reject.Reason.OUT_OF_RANGE);
+            refuse(request, Reject.Reason.OUT_OF_RANGE);
         } else if (queue.size() >= network.config().maxRequestsPerPeer()) {
-            reject(request, Reject.Reason.TOO_MANY_REQUESTS);
+            refuse(request, Reject.Reason.TOO_MANY_REQUESTS);
         } else {
             queue.add(request);
             pump();
         }
+    }
+
+    /**
+     * Refuses a request the peer should not have sent (choked, past the limit, for a chunk we do not
+     * hold or beyond its end). An honest peer's few cross our CHOKE on the wire; more than twice the
+     * limit between two of our CHOKE/UNCHOKE decisions is a flood, closed before the REJECTs we owe
+     * it pile up unread.
+     */
+    private void refuse(Request request, Reject.Reason reason) {
+        int limit = network.config().maxRequestsPerPeer();
+        if (++refusedRequests > 2 * limit) {
+            throw violation("flooding: " + refusedRequests + " requests refused (" + reason
+                    + ") since our last CHOKE or UNCHOKE; at most " + limit + " may be in flight");
+        }
+        reject(request, reason);
     }
 
     private void reject(Request request, Reject.Reason reason) {
@@ -432,7 +524,19 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             }
             uploadCredit -= r.length();
             queue.poll();
-            channel.write(new Data(r.chunk(), r.offset(), Unpooled.wrappedBuffer(bytes, r.offset(), r.length())));
+            ByteBuf block = Unpooled.wrappedBuffer(bytes, r.offset(), r.length());
+            if (network.lying()) {
+                block = Unpooled.copiedBuffer(block);
+                block.setByte(r.length() / 2, block.getByte(r.length() / 2) ^ 0x10);
+            }
+            int length = r.length();
+            bytesWritten += length;
+            channel.write(new Data(r.chunk(), r.offset(), block)).addListener(f -> {
+                bytesFlushed += length;
+                if (f.isSuccess()) {
+                    sending.moved(length);
+                }
+            });
             wrote = true;
             network.uploaded(this, r.length());
         }
@@ -461,6 +565,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             return;
         }
         unchokedByUs = unchoke;
+        refusedRequests = 0;
         if (unchoke) {
             channel.writeAndFlush(Unchoke.INSTANCE);
         } else {
@@ -518,6 +623,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         channel.eventLoop().execute(() -> {
             if (state == State.READY) {
                 outstanding.merge(range, 1, Integer::sum);
+                live.merge(range, 1, Integer::sum);
                 channel.write(new Request(range));
             }
         });
@@ -526,7 +632,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     void cancel(Block block) {
         channel.eventLoop().execute(() -> {
             if (state == State.READY) {
-                channel.write(new Cancel(block.chunk(), block.offset(), block.length()));
+                BlockRange range = new BlockRange(block.chunk(), block.offset(), block.length());
+                countDown(live, range);
+                channel.write(new Cancel(range));
             }
         });
     }
@@ -547,16 +655,22 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
+        if (reason == Goodbye.Reason.BANNED || reason == Goodbye.Reason.TOO_SLOW) {
+            network.cutOff();
+        }
+        if (reason == Goodbye.Reason.TOO_SLOW) {
+            log.warn("peer {}: too slow, closing: {}", this, message); // a ban is logged by the swarm
+        }
         state = State.CLOSED;
         // Closing a socket with unread bytes makes the kernel reset the connection, and a GOODBYE the
         // peer has not read yet is lost with it; a peer being banned is usually still sending DATA.
         // So keep reading, and dropping, what arrives until the peer closes on reading the GOODBYE
         // (protocol.md §5), or GOODBYE_LINGER has passed.
         channel.config().setAutoRead(true);
+        // The linger starts now, not once the GOODBYE is written: behind DATA a peer leaves unread it may never be.
+        channel.eventLoop().schedule(() -> channel.close(), GOODBYE_LINGER_NANOS, TimeUnit.NANOSECONDS);
         channel.writeAndFlush(Goodbye.truncating(reason, message)).addListener(f -> {
-            if (f.isSuccess()) {
-                channel.eventLoop().schedule(() -> channel.close(), GOODBYE_LINGER_NANOS, TimeUnit.NANOSECONDS);
-            } else {
+            if (!f.isSuccess()) {
                 channel.close();
             }
         });

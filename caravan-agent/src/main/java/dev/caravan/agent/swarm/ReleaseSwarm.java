@@ -75,6 +75,8 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     private final Map<PeerId, PeerSession> ready = new HashMap<>();
     private final Map<Integer, byte[]> assembling = new HashMap<>();
     private final Set<PeerId> dialing = ConcurrentHashMap.newKeySet();
+    /** The chunks each peer claimed and then refused to serve, for this release. */
+    private final Map<PeerId, Set<Integer>> unservedClaims = new HashMap<>();
     /** The peers of the first peer list still connecting; null once none are (or before the list came). */
     private Set<PeerId> settling;
     private boolean settled;
@@ -330,10 +332,28 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         });
     }
 
+    /**
+     * A REJECT. CHOKED and TOO_MANY_REQUESTS are about us (the block goes elsewhere or later); the
+     * others say the peer will not serve a chunk it claimed (protocol.md §5, REJECT): the chunk leaves
+     * its set, and a peer that does so for {@code maxUnservedClaims} chunks is banned for the release.
+     */
     void rejected(PeerSession session, Block block, Reject.Reason reason) {
         onLoop(() -> {
-            if (current(session)) {
-                apply(scheduler.requestRejected(session.peerId(), block));
+            if (!current(session)) {
+                return;
+            }
+            PeerId peer = session.peerId();
+            if (reason == Reject.Reason.CHOKED || reason == Reject.Reason.TOO_MANY_REQUESTS) {
+                apply(scheduler.requestRejected(peer, block));
+                return;
+            }
+            Set<Integer> refused = unservedClaims.computeIfAbsent(peer, p -> new HashSet<>());
+            refused.add(block.chunk());
+            apply(scheduler.peerLacks(peer, block));
+            int limit = network.config().limits().maxUnservedClaims();
+            if (refused.size() >= limit) {
+                apply(scheduler.banPeer(peer, "refused " + refused.size() + " chunks it claimed to hold (last: "
+                        + reason + "); the limit is " + limit));
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.caravan.agent.swarm;
 
+import dev.caravan.agent.Agent;
 import dev.caravan.core.chunk.ChunkStore;
 import dev.caravan.core.manifest.Manifest;
 import dev.caravan.tracker.AnnounceEvent;
@@ -19,6 +20,7 @@ import dev.caravan.wire.MessageEncoder;
 import dev.caravan.wire.PeerId;
 import dev.caravan.wire.Ping;
 import dev.caravan.wire.Pong;
+import dev.caravan.wire.Reject;
 import dev.caravan.wire.Request;
 import dev.caravan.wire.Unchoke;
 import dev.caravan.wire.tls.Role;
@@ -91,6 +93,42 @@ final class FakePeer implements AutoCloseable {
         }
     }
 
+    /** How a listening fake peer answers a REQUEST, on the connection's event loop. */
+    interface Answer {
+        void answer(ChannelHandlerContext ctx, Request request);
+
+        /** Refuses every request with {@code reason}, though its BITFIELD claimed every chunk. */
+        static Answer reject(Reject.Reason reason) {
+            return (ctx, r) -> ctx.writeAndFlush(new Reject(r.range(), reason));
+        }
+
+        /**
+         * Answers the first request with a true DATA frame, sent one byte every {@code every}; the
+         * other requests wait behind it, as on a real connection, forever.
+         */
+        static Answer drip(Blocks blocks, Duration every) {
+            AtomicInteger dripping = new AtomicInteger();
+            return (ctx, r) -> {
+                if (dripping.getAndIncrement() > 0) {
+                    return;
+                }
+                byte[] block;
+                try {
+                    block = blocks.block(r);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                ByteBuf frame = Unpooled.buffer(4 + 1 + 8 + block.length);
+                frame.writeInt(1 + 8 + block.length).writeByte(0x06).writeInt(r.chunk()).writeInt(r.offset()).writeBytes(block);
+                ctx.executor().scheduleAtFixedRate(() -> {
+                    if (frame.isReadable() && ctx.channel().isActive()) {
+                        ctx.writeAndFlush(frame.readRetainedSlice(1));
+                    }
+                }, 0, every.toNanos(), TimeUnit.NANOSECONDS);
+            };
+        }
+    }
+
     /** A GOODBYE this fake peer was sent, and by whom (the peer id of its HELLO, or null before one). */
     record Farewell(PeerId from, Goodbye.Reason reason, String message) {}
 
@@ -99,6 +137,7 @@ final class FakePeer implements AutoCloseable {
     private final Manifest manifest;
     private final Blocks blocks;
     private final Duration answerDelay;
+    private final Answer answer;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger handshakes = new AtomicInteger();
@@ -107,6 +146,7 @@ final class FakePeer implements AutoCloseable {
     private final Queue<Message> received = new ConcurrentLinkedQueue<>();
     private final Queue<Farewell> farewells = new ConcurrentLinkedQueue<>();
     private Channel listener;
+    private volatile boolean freshIds;
 
     /**
      * A fake peer presenting {@code tls}'s certificate and trusting its CA file; {@code blocks} may
@@ -117,10 +157,37 @@ final class FakePeer implements AutoCloseable {
         this.manifest = manifest;
         this.blocks = blocks;
         this.answerDelay = answerDelay;
+        this.answer = null;
+    }
+
+    /** A fake peer that answers requests its own way; {@code answer} may be null for one that only dials. */
+    FakePeer(TlsFiles tls, Manifest manifest, Answer answer) {
+        this.tls = tls;
+        this.manifest = manifest;
+        this.blocks = null;
+        this.answerDelay = Duration.ZERO;
+        this.answer = answer;
+    }
+
+    private void send(ChannelHandlerContext ctx, Request r) {
+        byte[] bytes;
+        try {
+            bytes = blocks.block(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        blocksSent.incrementAndGet();
+        ctx.writeAndFlush(new Data(r.chunk(), r.offset(), Unpooled.wrappedBuffer(bytes)));
     }
 
     PeerId peerId() {
         return peerId;
+    }
+
+    /** From now on each connection says HELLO with a new peer id, as a peer posing as many would. */
+    FakePeer freshIdPerConnection() {
+        freshIds = true;
+        return this;
     }
 
     /** Listens on 127.0.0.1; returns the port. */
@@ -150,13 +217,13 @@ final class FakePeer implements AutoCloseable {
         }
     }
 
-    /** Dials an agent's peer port; returns the connection, whose handshake may still fail. */
-    Channel dial(int port) throws IOException, InterruptedException {
-        return dial(port, TlsContexts.client(tls, Set.of(Role.AGENT)));
+    /** Dials an agent's peer listener; returns the connection, whose handshake may still fail. */
+    Channel dial(Agent agent) throws IOException, InterruptedException {
+        return dial(agent, TlsContexts.client(tls, Set.of(Role.AGENT)));
     }
 
-    /** Dials an agent's peer port with its own TLS client context. */
-    Channel dial(int port, SslContext context) throws InterruptedException {
+    /** Dials an agent's peer listener with its own TLS client context. */
+    Channel dial(Agent agent, SslContext context) throws InterruptedException {
         return new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -164,7 +231,7 @@ final class FakePeer implements AutoCloseable {
                         pipeline(ch, context, true);
                     }
                 })
-                .connect("127.0.0.1", port).sync().channel();
+                .connect(agent.settings().peer().listenHost(), agent.peerPort()).sync().channel();
     }
 
     private void pipeline(SocketChannel ch, SslContext context, boolean dialer) {
@@ -229,6 +296,7 @@ final class FakePeer implements AutoCloseable {
     /** One connection's side of the protocol (docs/protocol.md §4), on its event loop. */
     private final class Conversation extends ChannelInboundHandlerAdapter {
         private final boolean dialer;
+        private final PeerId self = freshIds ? PeerId.random(new SecureRandom()) : peerId;
         private PeerId remote;
 
         Conversation(boolean dialer) {
@@ -239,7 +307,7 @@ final class FakePeer implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
                 handshakes.incrementAndGet();
-                ctx.write(new Hello(Hello.PROTOCOL_VERSION, peerId, "default", 0));
+                ctx.write(new Hello(Hello.PROTOCOL_VERSION, self, "default", 0));
                 if (dialer) {
                     ctx.write(new Interest(manifest.digest()));
                     ctx.write(Bitfield.empty(chunkCount()));
@@ -261,7 +329,8 @@ final class FakePeer implements AutoCloseable {
                         ctx.write(Bitfield.full(chunkCount()));
                         ctx.writeAndFlush(Unchoke.INSTANCE);
                     }
-                    case Request r when blocks != null -> ctx.executor().schedule(() -> answer(ctx, r),
+                    case Request r when answer != null -> answer.answer(ctx, r);
+                    case Request r when blocks != null -> ctx.executor().schedule(() -> send(ctx, r),
                             answerDelay.toNanos(), TimeUnit.NANOSECONDS);
                     case Ping p -> ctx.writeAndFlush(new Pong(p.nonce()));
                     case Goodbye g -> {
@@ -273,17 +342,6 @@ final class FakePeer implements AutoCloseable {
             } finally {
                 ReferenceCountUtil.release(msg);
             }
-        }
-
-        private void answer(ChannelHandlerContext ctx, Request r) {
-            byte[] bytes;
-            try {
-                bytes = blocks.block(r);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            blocksSent.incrementAndGet();
-            ctx.writeAndFlush(new Data(r.chunk(), r.offset(), Unpooled.wrappedBuffer(bytes)));
         }
 
         @Override

@@ -91,16 +91,16 @@ class SwarmForeignCertificateTest {
         try (Deployment d = Deployment.start(dir, RELEASE, LocalSwarm.Options.defaults())) {
             List<Agent> fleet = Fleet.start(d.swarm(), "agent-", 1);
             Fleet.awaitInstalls(fleet);
-            int port = fleet.getFirst().peerPort();
+            Agent agent = fleet.getFirst();
 
             try (FakePeer enrolled = new FakePeer(TlsFiles.in(d.swarm().issue("visitor"), "visitor"), d.manifest(), null, Duration.ZERO)) {
-                enrolled.dial(port);
+                enrolled.dial(agent);
                 await().atMost(WAIT).until(() -> enrolled.received().size() >= 2);
                 assertThat(enrolled.received()).as("what an enrolled client is told first")
                         .extracting(Message::getClass).startsWith(Hello.class, Bitfield.class);
             }
             try (FakePeer outsider = new FakePeer(strangerTrusting(d), d.manifest(), null, Duration.ZERO)) {
-                Channel connection = outsider.dial(port, InsistentClientTls.context(strangerTrusting(d)));
+                Channel connection = outsider.dial(agent, InsistentClientTls.context(strangerTrusting(d)));
                 String refusal = "peer " + connection.localAddress() + ": TLS refused";
 
                 assertThat(connection.closeFuture().await(WAIT.toMillis())).as("the agent closed the connection").isTrue();

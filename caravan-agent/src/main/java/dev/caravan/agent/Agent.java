@@ -24,6 +24,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -273,8 +274,11 @@ public final class Agent implements AutoCloseable {
         Path target = versions.resolve(version);
         Path mark = versions.resolve(version + MANIFEST_MARK);
         try {
-            boolean installed = Files.isDirectory(target) && Files.exists(mark)
-                    && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(manifest.digest().hex());
+            InstallFolder.requireNoLink(versions);
+            InstallFolder.requireNoLink(target);
+            boolean installed = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.exists(mark, LinkOption.NOFOLLOW_LINKS)
+                    && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(manifest.digest().hex())
+                    && InstallFolder.holdsExactly(target, manifest);
             if (!installed) {
                 Files.createDirectories(versions);
                 Files.deleteIfExists(mark);

@@ -68,8 +68,18 @@ public final class AgentConfigLoader {
      */
     public static AgentConfig load(Path file, Map<String, String> overrides) {
         AgentConfigLoader loader = new AgentConfigLoader(file.toString());
-        loader.readFile(file);
+        loader.readToml(loader.readFile(file), file.toAbsolutePath().normalize().getParent());
         loader.override(overrides, OVERRIDE_SOURCE);
+        return loader.build();
+    }
+
+    /**
+     * Reads {@code toml} as {@link #load} reads a file named {@code source} in the folder
+     * {@code base}, with no overrides: what the fuzz test drives without touching the disk.
+     */
+    static AgentConfig parse(String source, String toml, Path base) {
+        AgentConfigLoader loader = new AgentConfigLoader(source);
+        loader.readToml(toml, base);
         return loader.build();
     }
 
@@ -90,10 +100,9 @@ public final class AgentConfigLoader {
         return base.resolve("caravan").toAbsolutePath().normalize();
     }
 
-    private void readFile(Path file) {
-        String text;
+    private String readFile(Path file) {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (CharacterCodingException e) {
             throw new ConfigException(source, null, null, "not UTF-8 text (a TOML file is UTF-8)");
         } catch (NoSuchFileException e) {
@@ -101,6 +110,9 @@ public final class AgentConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(source, null, null, "cannot read: " + e);
         }
+    }
+
+    private void readToml(String text, Path base) {
         JsonNode root;
         try {
             root = TOML.readTree(text);
@@ -110,7 +122,6 @@ public final class AgentConfigLoader {
             String why = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("").strip();
             throw new ConfigException(source, null, null, "not valid TOML" + where + ": " + why);
         }
-        Path base = file.toAbsolutePath().normalize().getParent();
         for (Map.Entry<String, JsonNode> table : root.properties()) {
             if (!table.getValue().isObject()) {
                 throw unknownKey(source, table.getKey());

@@ -65,6 +65,9 @@ public record Manifest(String product, String version, String channel, Instant c
         List<String> paths = new ArrayList<>(files.size());
         for (int i = 0; i < files.size(); i++) {
             String path = files.get(i).path();
+            if (i > 0 && files.get(i - 1).path().equals(path)) {
+                throw new IllegalArgumentException("bad release path " + ReleasePaths.quote(path) + ": it appears twice");
+            }
             if (i > 0 && ReleasePaths.ORDER.compare(files.get(i - 1).path(), path) >= 0) {
                 throw new IllegalArgumentException("files are not in strictly increasing path order: " + ReleasePaths.quote(path)
                         + " comes after " + ReleasePaths.quote(files.get(i - 1).path()));

@@ -114,7 +114,8 @@ final class ManifestJson {
             }
         }
         try {
-            return new FileEntry(text(node, "path", where), (int) number(node, "mode", where, 07777),
+            // Any int mode reaches FileEntry, whose message names the file and shows the mode in octal.
+            return new FileEntry(text(node, "path", where), (int) number(node, "mode", where, Integer.MAX_VALUE),
                     number(node, "size", where, Long.MAX_VALUE), digest(node, "sha256", where), slices);
         } catch (IllegalArgumentException e) {
             throw new ManifestException("bad manifest: " + where + ": " + e.getMessage());

@@ -3,9 +3,12 @@ package dev.caravan.core.manifest;
 import dev.caravan.core.json.CanonicalJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,8 +20,10 @@ import java.util.Set;
  * {@code ..} segment, no backslash, no control character (NUL included) and no unpaired UTF-16
  * surrogate; it is at most {@value #MAX_PATH_BYTES} bytes of UTF-8, each segment at most
  * {@value #MAX_SEGMENT_BYTES}. A set of paths is valid if none repeats and none is both a file
- * and a folder of another ({@code a} and {@code a/b}). Paths that differ only in case are
- * distinct; on a case-insensitive file system the installer's exclusive create refuses them.
+ * and a folder of another ({@code a} and {@code a/b}), and no two names of files or folders differ
+ * only in their Unicode normalization (NFC). Paths that differ only in case are distinct (Linux
+ * trees hold {@code Makefile} and {@code makefile}); on a case-insensitive file system the
+ * installer's exclusive create refuses them.
  */
 public final class ReleasePaths {
     public static final int MAX_PATH_BYTES = 4096;
@@ -91,6 +96,28 @@ public final class ReleasePaths {
                 String folder = path.substring(0, slash);
                 if (seen.contains(folder)) {
                     throw bad(folder, "it is a file and also the folder of \"" + path + "\"");
+                }
+            }
+        }
+        requireDistinctWhenNormalized(paths);
+    }
+
+    /**
+     * Refuses two names, of files or of folders, that differ only in their Unicode normalization
+     * ({@code "é"} as one code point and as {@code e} plus a combining accent): they look the same
+     * to a person, and on a normalizing file system (macOS) they are the same file.
+     */
+    private static void requireDistinctWhenNormalized(Collection<String> paths) {
+        Map<String, String> byNormalForm = new HashMap<>();
+        for (String path : paths) {
+            for (int end = path.indexOf('/'); ; end = path.indexOf('/', end + 1)) {
+                String name = end < 0 ? path : path.substring(0, end);
+                String other = byNormalForm.putIfAbsent(Normalizer.normalize(name, Normalizer.Form.NFC), name);
+                if (other != null && !other.equals(name)) {
+                    throw bad(name, "it is the same name as " + quote(other) + " once Unicode-normalized (NFC)");
+                }
+                if (end < 0) {
+                    break;
                 }
             }
         }

@@ -62,6 +62,20 @@ class ReleasePathsTest {
     }
 
     @Test
+    void namesThatDifferOnlyInUnicodeNormalizationAreRefused() {
+        String composed = "caf\u00e9";    // é as one code point (NFC)
+        String decomposed = "cafe\u0301"; // e + combining acute accent (NFD): looks the same
+        assertThatThrownBy(() -> ReleasePaths.requireDistinct(List.of(decomposed, composed)))
+                .hasMessage("bad release path \"" + composed + "\": it is the same name as \"" + decomposed
+                        + "\" once Unicode-normalized (NFC)");
+        assertThatThrownBy(() -> ReleasePaths.requireDistinct(List.of(decomposed + "/a", composed + "/b")))
+                .as("two folders").hasMessageContaining("\"" + composed + "\": it is the same name as");
+        assertThatThrownBy(() -> ReleasePaths.requireDistinct(List.of("K", "\u212a")))
+                .as("KELVIN SIGN normalizes to an ASCII K").hasMessageContaining("is the same name as \"K\"");
+        ReleasePaths.requireDistinct(List.of(composed, composed + "s/" + decomposed, "x/" + decomposed, "Caf\u00e9"));
+    }
+
+    @Test
     void resolveStaysInsideTheRoot() {
         Path root = Path.of("/srv/release");
         assertThat(ReleasePaths.resolve(root, "a/b")).isEqualTo(Path.of("/srv/release/a/b"));

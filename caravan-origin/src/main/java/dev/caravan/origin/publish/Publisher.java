@@ -13,7 +13,9 @@ import dev.caravan.tuf.RepositoryWriter;
 import dev.caravan.tuf.TargetInfo;
 import dev.caravan.tuf.TufException;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -59,9 +61,23 @@ public final class Publisher {
         }
         String name = release.manifestTargetName();
         TargetInfo existing = RepositoryWriter.targets(repoDir).get(name);
-        ChunkStore chunks = new ChunkStore(repoDir.resolve("chunks"));
-        ReleaseChunker.Result chunked = new ReleaseChunker(chunks, chunking)
-                .chunk(source, release, channel, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+        Path chunkDir = repoDir.resolve("chunks");
+        boolean firstPublish = !Files.exists(chunkDir, LinkOption.NOFOLLOW_LINKS);
+        ReleaseChunker.Result chunked;
+        try {
+            chunked = new ReleaseChunker(new ChunkStore(chunkDir), chunking)
+                    .chunk(source, release, channel, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+        } catch (IOException | RuntimeException e) {
+            if (firstPublish) {
+                // The tree was refused before any chunk was stored: leave the repository as it was.
+                try {
+                    Files.deleteIfExists(chunkDir);
+                } catch (DirectoryNotEmptyException kept) {
+                    // chunks were stored before the failure; they are valid and a retry reuses them
+                }
+            }
+            throw e;
+        }
         Manifest manifest = chunked.manifest();
         if (existing != null) {
             Manifest published = Manifest.parse(Files.readAllBytes(RepositoryWriter.targetFile(repoDir, existing)));

@@ -60,7 +60,9 @@ public record Goodbye(Reason reason, String message) implements Message {
         /** Neither side has anything the other wants, or the connection was idle too long. */
         IDLE(7),
         /** The sender already has a connection to this peer id for this release. */
-        DUPLICATE(8);
+        DUPLICATE(8),
+        /** The receiver's certificate is revoked (the CA's revocation list names its serial). */
+        REVOKED(9);
 
         private final int code;
 

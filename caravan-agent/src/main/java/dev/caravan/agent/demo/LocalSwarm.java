@@ -11,6 +11,7 @@ import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
 import dev.caravan.scheduler.SchedulerConfig;
 import dev.caravan.tracker.TrackerConfig;
+import dev.caravan.tracker.TrackerSecurityConfig;
 import dev.caravan.tracker.TrackerServer;
 import dev.caravan.tuf.RepositoryConfig;
 import dev.caravan.tuf.RepositoryWriter;
@@ -56,25 +57,35 @@ public final class LocalSwarm implements AutoCloseable {
      * @param scheduler the agents' download scheduler settings
      * @param slots the agents' upload slots
      * @param ioThreads event loop threads shared by all agents' peer connections
+     * @param announceInterval the tracker's announce interval (agents also fetch the revocation list
+     *     at each announce); default {@value TrackerConfig#DEFAULT_ANNOUNCE_INTERVAL_SECONDS} s
      */
     public record Options(long originRateBytesPerSecond, long peerUploadRateBytesPerSecond,
-            long peerDownloadRateBytesPerSecond, SchedulerConfig scheduler, UploadSlotConfig slots, int ioThreads) {
+            long peerDownloadRateBytesPerSecond, SchedulerConfig scheduler, UploadSlotConfig slots, int ioThreads,
+            Duration announceInterval) {
         public Options {
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(slots, "slots");
+            Objects.requireNonNull(announceInterval, "announceInterval");
         }
 
         public static Options defaults() {
-            return new Options(0, 0, 0, SchedulerConfig.DEFAULT, UploadSlotConfig.DEFAULT, 2);
+            return new Options(0, 0, 0, SchedulerConfig.DEFAULT, UploadSlotConfig.DEFAULT, 2,
+                    Duration.ofSeconds(TrackerConfig.DEFAULT_ANNOUNCE_INTERVAL_SECONDS));
         }
 
         public Options withRates(long origin, long peerUpload, long peerDownload) {
-            return new Options(origin, peerUpload, peerDownload, scheduler, slots, ioThreads);
+            return new Options(origin, peerUpload, peerDownload, scheduler, slots, ioThreads, announceInterval);
         }
 
         public Options withScheduler(SchedulerConfig v) {
             return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
-                    v, slots, ioThreads);
+                    v, slots, ioThreads, announceInterval);
+        }
+
+        public Options withAnnounceInterval(Duration v) {
+            return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
+                    scheduler, slots, ioThreads, v);
         }
     }
 
@@ -116,7 +127,12 @@ public final class LocalSwarm implements AutoCloseable {
             originConfig = originConfig.withUploadRateBytesPerSecond(options.originRateBytesPerSecond());
         }
         this.origin = new OriginServer(originConfig);
-        this.tracker = new TrackerServer(TrackerConfig.defaults("127.0.0.1", 0, TlsFiles.in(certs, "tracker")));
+        // The tracker holds the CA folder, as docs/decisions/005 has it: it enrolls agents with join tokens
+        // and enforces the CA's revocation list, looked at every second here.
+        this.tracker = new TrackerServer(TrackerConfig.defaults("127.0.0.1", 0, TlsFiles.in(certs, "tracker"))
+                .withAnnounceInterval(options.announceInterval())
+                .withSecurity(TrackerSecurityConfig.enrolling(caDir, work.resolve("tracker-state"))
+                        .withRevocationListRefresh(Duration.ofSeconds(1))));
         this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("caravan-peers", true),
                 NioIoHandler.newFactory());
     }

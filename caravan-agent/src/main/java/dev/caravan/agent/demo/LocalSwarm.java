@@ -183,6 +183,11 @@ public final class LocalSwarm implements AutoCloseable {
      * {@code agentOriginUrl} instead of this deployment's origin: for tests that take a source away.
      */
     public Agent startAgent(String name, String peerGroup, TlsFiles tls, String agentOriginUrl) throws IOException {
+        return startAgent(name, peerGroup, tls, agentOriginUrl, clock);
+    }
+
+    /** Starts an agent whose time is {@code agentClock}: for tests of certificate renewal. */
+    public Agent startAgent(String name, String peerGroup, TlsFiles tls, String agentOriginUrl, Clock agentClock) throws IOException {
         PeerConfig peer = PeerConfig.defaults(PeerId.random(random), peerGroup, tls, "127.0.0.1", 0)
                 .withRates(options.peerUploadRateBytesPerSecond(), options.peerDownloadRateBytesPerSecond())
                 .withSlots(options.slots())
@@ -192,7 +197,7 @@ public final class LocalSwarm implements AutoCloseable {
                 OriginClientConfig.defaults().withIoThreads(1), Files.readAllBytes(repo.resolve("metadata/1.root.json")),
                 peer, home.resolve("cache"), PRODUCT, CHANNEL, home.resolve("install"), 2, Duration.ofSeconds(5),
                 "127.0.0.1");
-        Agent agent = new Agent(settings, clock, group);
+        Agent agent = new Agent(settings, agentClock, group);
         agents.add(agent);
         agent.start();
         return agent;

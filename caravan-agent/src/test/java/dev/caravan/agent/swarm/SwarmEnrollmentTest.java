@@ -21,7 +21,24 @@ import dev.caravan.wire.tls.CertificateAuthority;
 import dev.caravan.wire.tls.RevocationList;
 import dev.caravan.wire.tls.TlsFiles;
 import io.netty.channel.Channel;
+import dev.caravan.testkit.MutableClock;
+import dev.caravan.wire.tls.PeerIdentity;
+import dev.caravan.wire.tls.Role;
+import dev.caravan.wire.tls.TlsContexts;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,6 +114,57 @@ class SwarmEnrollmentTest {
                 assertThatThrownBy(() -> asMember.announce(stopped())).isInstanceOf(TrackerException.class)
                         .hasMessageContaining("TLS");
             }
+        }
+    }
+
+    /**
+     * Time is the agent's injected clock: moved past two thirds of its 24 h certificate, the agent
+     * renews at its next announce, with a new key, and peers that connect then see the new
+     * certificate; no restart, no sleeping for hours.
+     */
+    @Test
+    void anAgentRenewsItsCertificateBeforeItExpiresAndNewConnectionsPresentTheNewOne() throws Exception {
+        try (Deployment d = Deployment.start(dir, RELEASE, OPTIONS)) {
+            String token = CertificateAuthority.joinToken(d.swarm().caDir(), "127.0.0.1:" + d.trackerPort(), "renewer",
+                    Duration.ofHours(1));
+            TlsFiles files = TlsFiles.in(dir.resolve("renewer"), "renewer");
+            X509Certificate first = TrackerClient.enroll(token, files, TrackerClientConfig.defaults("127.0.0.1", 1, files));
+            String firstKey = Files.readString(files.privateKey());
+            MutableClock clock = new MutableClock(Instant.now());
+            Agent agent = d.swarm().startAgent("renewer", "default", files, d.swarm().originUrl(), clock);
+            Fleet.awaitInstalls(List.of(agent));
+            assertThat(servedCertificate(d, agent.peerPort()).serial()).isEqualTo(first.getSerialNumber());
+
+            clock.advance(Duration.ofHours(17));
+
+            await().atMost(WAIT).until(() -> !files.readCertificate().getSerialNumber().equals(first.getSerialNumber()));
+            X509Certificate renewed = files.readCertificate();
+            assertThat(renewed.getNotAfter()).isAfter(first.getNotAfter());
+            assertThat(Files.readString(files.privateKey())).as("a new key").isNotEqualTo(firstKey);
+            assertThat(PeerIdentity.of(renewed).name()).isEqualTo("renewer");
+            assertThat(servedCertificate(d, agent.peerPort()).serial()).isEqualTo(renewed.getSerialNumber());
+        }
+    }
+
+    /** The certificate an agent's peer listener presents to a new connection. */
+    private static PeerIdentity servedCertificate(Deployment d, int port) throws Exception {
+        TlsFiles visitor = TlsFiles.in(d.swarm().issue("visitor"), "visitor");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            SslContext tls = TlsContexts.client(visitor, Set.of(Role.AGENT));
+            Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel c) {
+                    c.pipeline().addLast(tls.newHandler(c.alloc()));
+                }
+            }).connect("127.0.0.1", port).sync().channel();
+            SslHandler handler = ch.pipeline().get(SslHandler.class);
+            handler.handshakeFuture().sync();
+            PeerIdentity who = PeerIdentity.of(handler.engine().getSession());
+            ch.close().sync();
+            return who;
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 

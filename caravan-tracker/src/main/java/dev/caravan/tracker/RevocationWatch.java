@@ -29,8 +29,15 @@ final class RevocationWatch {
         this.revocations = revocations;
     }
 
-    /** Reads the file at start; a missing or bad list stops the tracker from starting. */
+    /**
+     * Reads the file at start; a bad list stops the tracker from starting. A missing one (a CA made
+     * before revocation lists existed) is waited for: {@code caravan ca revoke} writes it.
+     */
     void load() throws IOException {
+        if (!Files.exists(file)) {
+            log.warn("tracker has no revocation list yet: {} does not exist; it is taken once `caravan ca revoke` writes it", file);
+            return;
+        }
         try {
             look();
         } catch (RevocationListException e) {
@@ -48,6 +55,9 @@ final class RevocationWatch {
     }
 
     private synchronized void look() throws IOException, RevocationListException {
+        if (!Files.exists(file) && seenSize < 0) {
+            return; // never had one: nothing to keep, nothing to warn about again
+        }
         FileTime time = Files.getLastModifiedTime(file);
         long size = Files.size(file);
         if (time.equals(seenTime) && size == seenSize) {

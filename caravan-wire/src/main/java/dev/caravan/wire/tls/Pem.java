@@ -127,6 +127,36 @@ final class Pem {
         return anyPath != null && anyPath.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
+    /**
+     * Writes and syncs {@code text} into a new temporary file beside {@code file} ({@code 0600} if
+     * {@code secret}) and returns it, for the caller to rename over {@code file}.
+     */
+    static Path stage(Path file, String text, boolean secret) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            writeNew(tmp, text, secret && posix(file) ? PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE) : null);
+            return tmp;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    private static void writeNew(Path tmp, String text, FileAttribute<?> attribute) throws IOException {
+        if (attribute != null) {
+            Files.createFile(tmp, attribute);
+        } else {
+            Files.createFile(tmp);
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        }
+    }
+
     private static void write(Path file, String text, FileAttribute<?> attribute) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {

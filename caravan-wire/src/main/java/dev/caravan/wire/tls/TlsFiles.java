@@ -1,7 +1,11 @@
 package dev.caravan.wire.tls;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -23,9 +27,8 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
 
     /**
      * Stores what enrollment or renewal brought: the private key made on this machine ({@code 0600}),
-     * the CA certificate and the certificate, each written atomically (temp file, fsync, rename) and
-     * the certificate last, so that a certificate on disk always has its key and CA beside it. The
-     * folder is made owner-only if missing.
+     * the CA certificate and the certificate: all three written and synced under temporary names,
+     * then renamed, the certificate last. The folders are made owner-only if missing.
      *
      * @param certificatePem the certificate issued for {@code keys}' public key
      * @param caPem the CA certificate it chains to
@@ -48,11 +51,25 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
         } catch (GeneralSecurityException e) {
             throw new IOException("the certificate the tracker sent is not signed by the CA: " + e.getMessage(), e);
         }
-        Path dir = certificate.toAbsolutePath().getParent();
-        Pem.createPrivateDirectory(dir);
-        Pem.writeSecret(privateKey, Pem.privateKey(keys.getPrivate()));
-        Pem.writePublic(ca, Pem.certificate(caCert));
-        Pem.writePublic(certificate, Pem.certificate(cert));
+        for (Path p : new Path[] {certificate, privateKey, ca}) {
+            Pem.createPrivateDirectory(p.toAbsolutePath().getParent());
+        }
+        // Each file is written and synced under a temporary name first; then the renames follow one
+        // another, the certificate last, so that a crash leaves a key and a certificate that belong
+        // together except in the instant between the last two renames.
+        List<Path[]> staged = new ArrayList<>();
+        try {
+            staged.add(new Path[] {Pem.stage(ca, Pem.certificate(caCert), false), ca});
+            staged.add(new Path[] {Pem.stage(privateKey, Pem.privateKey(keys.getPrivate()), true), privateKey});
+            staged.add(new Path[] {Pem.stage(certificate, Pem.certificate(cert), false), certificate});
+            for (Path[] move : staged) {
+                Files.move(move[0], move[1], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            for (Path[] move : staged) {
+                Files.deleteIfExists(move[0]);
+            }
+        }
         return cert;
     }
 
@@ -61,8 +78,16 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
         return Pem.readCertificate(certificate);
     }
 
-    /** The certificate in {@link #ca()}. */
+    /**
+     * The certificate in {@link #ca()}, once all three files are found readable: a missing file is
+     * named, the certificate first, as {@link TlsContexts} does.
+     */
     public X509Certificate readCa() throws IOException {
+        for (Path p : new Path[] {certificate, privateKey, ca}) {
+            if (!Files.isReadable(p)) {
+                throw new IOException("cannot read " + p + " (certificate, key or CA file)");
+            }
+        }
         return Pem.readCertificate(ca);
     }
 

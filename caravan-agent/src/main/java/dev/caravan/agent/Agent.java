@@ -17,6 +17,8 @@ import dev.caravan.tracker.ReleaseProgress;
 import dev.caravan.tracker.SwarmPeer;
 import dev.caravan.tracker.TrackerClient;
 import dev.caravan.tracker.TrackerClientConfig;
+import dev.caravan.wire.tls.RevocationListException;
+import dev.caravan.wire.tls.Revocations;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +126,8 @@ public final class Agent implements AutoCloseable {
     private PeerNetwork network;
     private OriginClient origin;
     private TrackerClient tracker;
+    private Revocations revocations;
+    private CertificateRenewal certificates;
     private ScheduledExecutorService follower;
     private ScheduledExecutorService announcer;
     private volatile ReleaseSwarm current;
@@ -154,10 +158,12 @@ public final class Agent implements AutoCloseable {
                     settings.name(), strays, unfinished);
         }
         origin = new OriginClient(settings.origin());
-        network = new PeerNetwork(settings.peer(), store, sharedGroup);
+        revocations = new Revocations(settings.peer().tls().readCa());
+        network = new PeerNetwork(settings.peer(), store, sharedGroup, revocations);
         network.start();
         tracker = new TrackerClient(TrackerClientConfig.defaults(settings.trackerHost(), settings.trackerPort(),
-                settings.peer().tls()));
+                settings.peer().tls()), revocations);
+        certificates = new CertificateRenewal(settings.name(), settings.peer().tls(), clock);
         follower = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "caravan-follow-" + settings.name()));
         announcer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "caravan-announce-" + settings.name()));
         follower.scheduleWithFixedDelay(this::follow, 0, settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
@@ -409,6 +415,7 @@ public final class Agent implements AutoCloseable {
                 swarms.add(s);
             }
         }
+        renewIfDue();
         try {
             List<ReleaseProgress> releases = new ArrayList<>();
             for (ReleaseSwarm s : swarms) {
@@ -437,8 +444,48 @@ public final class Agent implements AutoCloseable {
             log.warn("{}: announce to the tracker failed: {}", settings.name(), e.getMessage());
             next = Duration.ofSeconds(5);
         }
+        refreshRevocations();
         if (!closed) {
             announcer.schedule(this::announce, next.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Takes the tracker's revocation list if it is newer than the one held (signed by the CA, a
+     * higher CRL number); the network then closes connections to peers it names. Called after
+     * each announce, so an agent enforces a revocation within one announce interval of its
+     * tracker taking it.
+     */
+    private void refreshRevocations() {
+        try {
+            byte[] crl = tracker.revocationList();
+            if (crl != null && revocations.update(crl)) {
+                log.info("{}: took revocation list number {}: {} certificates revoked", settings.name(), revocations.number(),
+                        revocations.size());
+            }
+        } catch (RevocationListException e) {
+            log.warn("{}: refused the tracker's revocation list: {}", settings.name(), e.getMessage());
+        } catch (Exception e) {
+            if (!closed) {
+                log.debug("{}: cannot fetch the revocation list: {}", settings.name(), e.getMessage());
+            }
+        }
+    }
+
+    /** Renews this agent's certificate through the tracker once two thirds of its lifetime are gone. */
+    private void renewIfDue() {
+        if (!certificates.due()) {
+            return;
+        }
+        try {
+            certificates.renewWith(tracker);
+            network.reloadCertificate();
+        } catch (Exception e) {
+            if (!closed) {
+                certificates.failed();
+                log.warn("{}: cannot renew the certificate (valid until {}): {}", settings.name(), certificates.notAfter(),
+                        e.getMessage());
+            }
         }
     }
 

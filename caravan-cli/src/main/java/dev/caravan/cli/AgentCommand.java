@@ -17,6 +17,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import dev.caravan.tracker.TrackerClient;
+import dev.caravan.tracker.TrackerClientConfig;
+import dev.caravan.tracker.TrackerException;
+import dev.caravan.wire.tls.EnrollmentException;
+import dev.caravan.wire.tls.TlsFiles;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -77,6 +82,13 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--install-dir", paramLabel = "DIR", description = "Where releases are installed (follow.install_dir).")
     Path installDir;
 
+    @Option(names = "--join", paramLabel = "TOKEN",
+            description = {"Enroll first with a join token from `caravan ca token`: make a key here, get a certificate "
+                    + "from the tracker the token names (checked against the token's CA fingerprint) and store them at "
+                    + "tls.certificate, tls.key and tls.ca. Ignored once tls.certificate exists.",
+                    "@FILE reads the token from FILE, which keeps it out of the process list."})
+    String join;
+
     /** Each flag and the config key it overrides, in --help order. */
     private Map<String, String> overrides() {
         Map<String, String> o = new LinkedHashMap<>();
@@ -107,6 +119,8 @@ final class AgentCommand implements Callable<Integer> {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.caravan")).setLevel(Level.INFO);
         }
         AgentConfig settings = load();
+        enrollIfAsked(settings);
+        settings.checkFiles();
         String name = certificateName(settings.tlsCertificate());
         log.info("{}", settings.describe().strip());
         PeerId peerId;
@@ -155,8 +169,32 @@ final class AgentCommand implements Callable<Integer> {
             }
             throw e;
         }
-        loaded.checkFiles();
         return loaded;
+    }
+
+    /**
+     * With {@code --join} and no certificate yet, enrolls: the key is made here and never sent; the
+     * token goes only to a tracker whose certificate chains to the CA the token names.
+     */
+    private void enrollIfAsked(AgentConfig settings) throws IOException {
+        if (join == null) {
+            return;
+        }
+        if (Files.exists(settings.tlsCertificate())) {
+            log.info("tls.certificate {} exists: already enrolled, --join is not used", settings.tlsCertificate());
+            return;
+        }
+        String token = join.startsWith("@") ? Files.readString(Path.of(join.substring(1))).strip() : join.strip();
+        TlsFiles files = new TlsFiles(settings.tlsCertificate(), settings.tlsKey(), settings.tlsCa());
+        try {
+            X509Certificate cert = TrackerClient.enroll(token, files, TrackerClientConfig.defaults("unused", 1, files));
+            PeerIdentity who = PeerIdentity.of(cert);
+            log.info("enrolled as {} (certificate valid until {}) into {}", who.name(), who.notAfter(), settings.tlsCertificate());
+        } catch (EnrollmentException | java.security.cert.CertificateException e) {
+            throw new IllegalArgumentException("--join: " + e.getMessage(), e);
+        } catch (TrackerException e) {
+            throw new IOException("--join: enrollment failed: " + e.getMessage(), e);
+        }
     }
 
     /** The name in an agent certificate; refuses another role's certificate or an expired one, naming tls.certificate. */
@@ -174,7 +212,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         if (identity.notAfter().isBefore(Instant.now())) {
             throw new IllegalArgumentException("tls.certificate " + certificate + " expired on " + identity.notAfter()
-                    + "; issue a new one with `caravan ca issue`");
+                    + "; issue a new one with `caravan ca issue`, or remove it and enroll again with --join");
         }
         return identity.name();
     }

@@ -3,6 +3,9 @@ package dev.caravan.cli;
 import dev.caravan.agent.config.HostPort;
 import dev.caravan.tracker.TrackerConfig;
 import dev.caravan.tracker.TrackerServer;
+import dev.caravan.tracker.TrackerSecurityConfig;
+import dev.caravan.agent.config.DurationText;
+import dev.caravan.wire.tls.CertificateAuthority;
 import dev.caravan.wire.tls.TlsFiles;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -31,16 +34,51 @@ final class TrackerCommand implements Callable<Integer> {
     @Option(names = "--key", required = true, description = "The certificate's private key (PEM).")
     Path key;
 
-    @Option(names = "--ca", required = true, description = "The deployment's CA certificate (PEM): only agents it issued may announce.")
+    @Option(names = "--ca", description = "The deployment's CA certificate (PEM): only agents it issued may announce. "
+            + "Not with --ca-dir, which implies DIR/ca.crt.")
     Path ca;
+
+    @Option(names = "--ca-dir", paramLabel = "DIR", description = "The CA folder: the tracker then enrolls agents that bring a "
+            + "join token (`caravan ca token`), renews their certificates, and enforces DIR/crl.pem (docs/decisions/005).")
+    Path caDir;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the tracker keeps spent join tokens "
+            + "(required with --ca-dir).")
+    Path stateDir;
+
+    @Option(names = "--crl", paramLabel = "FILE", description = "The CA's revocation list to enforce and serve to agents "
+            + "(default with --ca-dir: DIR/crl.pem; else none).")
+    Path crl;
+
+    @Option(names = "--crl-refresh", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How often the tracker looks whether the revocation list changed (default ${DEFAULT-VALUE}).")
+    String crlRefresh;
+
+    @Option(names = "--certificate-validity", defaultValue = "24h", paramLabel = "DURATION",
+            description = "Validity of enrolled and renewed agent certificates (default ${DEFAULT-VALUE}); agents renew at two thirds.")
+    String certificateValidity;
 
     @Option(names = "--announce-interval", defaultValue = "30", description = "Seconds between an agent's announces (default ${DEFAULT-VALUE}).")
     int announceIntervalSeconds;
 
     @Override
     public Integer call() throws Exception {
-        TrackerConfig config = TrackerConfig.defaults(listen.host(), listen.port(), new TlsFiles(cert, key, ca))
-                .withAnnounceInterval(Duration.ofSeconds(announceIntervalSeconds));
+        if ((ca == null) == (caDir == null)) {
+            throw new IllegalArgumentException("give exactly one of --ca FILE (no enrollment) and --ca-dir DIR (enrollment)");
+        }
+        if (caDir != null && stateDir == null) {
+            throw new IllegalArgumentException("--ca-dir needs --state-dir DIR, where spent join tokens are kept");
+        }
+        TrackerSecurityConfig security = caDir != null ? TrackerSecurityConfig.enrolling(caDir, stateDir) : TrackerSecurityConfig.none();
+        if (crl != null) {
+            security = security.withRevocationList(crl);
+        }
+        security = security.withRevocationListRefresh(duration("--crl-refresh", crlRefresh))
+                .withCertificateValidity(duration("--certificate-validity", certificateValidity));
+        Path caFile = caDir != null ? caDir.resolve(CertificateAuthority.CA_CERT) : ca;
+        TrackerConfig config = TrackerConfig.defaults(listen.host(), listen.port(), new TlsFiles(cert, key, caFile))
+                .withAnnounceInterval(Duration.ofSeconds(announceIntervalSeconds))
+                .withSecurity(security);
         CountDownLatch stopped = new CountDownLatch(1);
         try (TrackerServer server = new TrackerServer(config)) {
             InetSocketAddress bound = server.start();
@@ -54,5 +92,13 @@ final class TrackerCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    private static Duration duration(String flag, String text) {
+        try {
+            return DurationText.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " " + text + ": " + e.getMessage(), e);
+        }
     }
 }

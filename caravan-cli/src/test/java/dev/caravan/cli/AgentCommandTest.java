@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +108,77 @@ class AgentCommandTest {
             assertThat(again.chunksHeld()).isEqualTo(again.chunks());
             second.destroy();
             assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /**
+     * The enrollment path as an operator runs it: {@code ca token} on the CA's folder (held by the
+     * tracker), {@code agent --join} on a machine with no certificate, then {@code ca revoke}.
+     */
+    @Test
+    void anAgentJoinsWithATokenFromCaTokenWhichThenIsSpentAndCaRevokeCutsItOff() throws Exception {
+        Path source = tmp.resolve("source");
+        new SyntheticRelease(1 << 20, 4, 3).writeTo(source);
+        try (LocalSwarm swarm = LocalSwarm.start(tmp.resolve("work"), LocalSwarm.Options.defaults()
+                .withAnnounceInterval(Duration.ofSeconds(2)))) {
+            swarm.publish(source, "1.0.0");
+            String tracker = "127.0.0.1:" + swarm.tracker().address().getPort();
+            Cli bad = Cli.run("ca", "token", "--dir", swarm.caDir(), "--tracker", tracker, "--name", "pc8", "--ttl", "30");
+            assertThat(bad.exitCode()).isEqualTo(1);
+            assertThat(bad.err()).contains("--ttl 30: not a duration");
+            String token = ok(Cli.run("ca", "token", "--dir", swarm.caDir(), "--tracker", tracker, "--name", "pc8", "--ttl", "10m"))
+                    .out().strip();
+            assertThat(token).startsWith("cvj1.");
+            Path home = Files.createDirectories(tmp.resolve("pc8"));
+            Files.writeString(home.resolve("token"), token);
+            Path config = Files.writeString(home.resolve("agent.toml"), """
+                    [tracker]
+                    url = "https://%s"
+                    [origin]
+                    url = "%s"
+                    [trust]
+                    root = "%s"
+                    [tls]
+                    certificate = "tls/pc8.crt"
+                    key = "tls/pc8.key"
+                    ca = "tls/ca.crt"
+                    [peer]
+                    listen = "127.0.0.1:0"
+                    [cache]
+                    dir = "cache"
+                    [follow]
+                    product = "%s"
+                    install_dir = "install"
+                    [api]
+                    listen = "127.0.0.1:0"
+                    """.formatted(tracker, swarm.originUrl(), swarm.repo().resolve("metadata/1.root.json"), LocalSwarm.PRODUCT));
+
+            Path log = tmp.resolve("join.log");
+            Process agent = start(log, "--config", config, "--join", "@" + home.resolve("token"));
+            String api = awaitApi(agent, log);
+            await().atMost(INSTALL_TIMEOUT).until(() -> Cli.run("status", "--api", api).out().startsWith("pc8: installed 1.0.0"));
+            assertThat(home.resolve("tls/pc8.crt")).exists();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("tls/pc8.key")))).isEqualTo("rw-------");
+            assertThat(Files.readString(log)).contains("enrolled as pc8").doesNotContain(token).doesNotContain("PRIVATE KEY");
+
+            Path other = Files.writeString(tmp.resolve("other.toml"), Files.readString(config)
+                    .replace("tls/", home.resolve("stolen").toString() + "/").replace("\"cache\"", "\"" + home.resolve("c2") + "\"")
+                    .replace("\"install\"", "\"" + home.resolve("i2") + "\""));
+            Process replay = start(tmp.resolve("replay.log"), "--config", other, "--join", token);
+            assertThat(replay.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(replay.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(tmp.resolve("replay.log"))).contains("--join: enrollment failed").contains("already used");
+            assertThat(home.resolve("stolen/pc8.crt")).doesNotExist();
+
+            Cli revoke = ok(Cli.run("ca", "revoke", "--dir", swarm.caDir(), "pc8"));
+            assertThat(revoke.out()).contains("revoked 1 certificate(s) of pc8").contains("revocation list number 1");
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("announce to the tracker failed"));
+            assertThat(ok(Cli.run("status", "--api", api)).out()).contains("pc8: installed 1.0.0");
+            Cli unknown = Cli.run("ca", "revoke", "--dir", swarm.caDir(), "pc99");
+            assertThat(unknown.exitCode()).isEqualTo(1);
+            assertThat(unknown.err()).contains("no certificate named or numbered \"pc99\"");
+            agent.destroy();
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
 
 /**
- * One announce on one connection, last in the client's pipeline
+ * One request (an announce, an enrollment, a renewal, the revocation list) on one connection, last in the client's pipeline
  * ({@code SslHandler → HttpClientCodec → HttpObjectAggregator → this}): sends the request once
  * the TLS handshake succeeds, completes {@code answer} with the first response, and turns every
  * way the exchange can fail into a typed {@link TrackerException}.
@@ -28,12 +28,18 @@ final class AnnounceExchangeHandler extends SimpleChannelInboundHandler<FullHttp
     record Answer(int status, byte[] body) {
     }
 
+    private final HttpMethod method;
+    private final String path;
     private final byte[] json;
     private final String hostHeader;
     private final String tracker;
     private final CompletableFuture<Answer> answer;
 
-    AnnounceExchangeHandler(byte[] json, String hostHeader, String tracker, CompletableFuture<Answer> answer) {
+    /** An exchange of {@code method path} with {@code json} as body (empty for none). */
+    AnnounceExchangeHandler(HttpMethod method, String path, byte[] json, String hostHeader, String tracker,
+            CompletableFuture<Answer> answer) {
+        this.method = method;
+        this.path = path;
         this.json = json;
         this.hostHeader = hostHeader;
         this.tracker = tracker;
@@ -44,12 +50,14 @@ final class AnnounceExchangeHandler extends SimpleChannelInboundHandler<FullHttp
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent e) {
             if (e.isSuccess()) {
-                FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/announce",
+                FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
                         Unpooled.wrappedBuffer(json));
                 request.headers().set(HttpHeaderNames.HOST, hostHeader)
-                        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                         .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length)
                         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                if (json.length > 0) {
+                    request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+                }
                 ctx.writeAndFlush(request);
             } else {
                 fail(ctx, new TrackerException("TLS handshake with tracker " + tracker + " failed: " + TlsContexts.reason(e.cause()),

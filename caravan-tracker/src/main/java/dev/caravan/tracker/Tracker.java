@@ -20,6 +20,8 @@ final class Tracker {
     private final Clock clock;
     private final Duration interval;
     private final int maxPeers;
+    /** The serial each certificate name last called with, to forget its peers when that serial is revoked. */
+    private final Map<String, java.math.BigInteger> serials = new java.util.concurrent.ConcurrentHashMap<>();
 
     Tracker(PeerStore store, TrackerConfig config) {
         this.store = store;
@@ -37,6 +39,23 @@ final class Tracker {
      *     wildcard host
      * @throws PeerIdTakenException if a live peer with this id belongs to another certificate
      */
+    /** Notes the serial {@code certificateName} called with. */
+    void calledWith(String certificateName, java.math.BigInteger serial) {
+        serials.put(certificateName, serial);
+    }
+
+    /** Forgets the peers of every certificate name whose last serial is now revoked; how many peers. */
+    int forgetRevoked(dev.caravan.wire.tls.Revocations revocations) {
+        int gone = 0;
+        for (var e : serials.entrySet()) {
+            if (revocations.isRevoked(e.getValue())) {
+                gone += store.removeCertificate(e.getKey());
+                serials.remove(e.getKey(), e.getValue());
+            }
+        }
+        return gone;
+    }
+
     AnnounceResponse announce(AnnounceRequest request, String certificateName, String remoteHost) throws PeerIdTakenException {
         Instant now = clock.instant();
         if (request.event() == AnnounceEvent.STOPPED) {

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds the pipeline of one tracker connection, from the socket inwards:
  * <pre>
- * tls         SslHandler                   TLS 1.3, agent certificates only; nothing passes before the handshake
+ * tls         SslHandler                   TLS 1.3, agent certificates only (none at all allowed when enrolling,
+ *                                          then only /v1/enroll answers); nothing passes before the handshake
  * idle        IdleStateHandler             no traffic for idleTimeout closes the connection
  * http        HttpServerCodec              request line and header limits below
  * keep-alive  HttpServerKeepAliveHandler   closes when the client or the response says so
@@ -28,12 +29,12 @@ final class TrackerChannelInitializer extends ChannelInitializer<SocketChannel> 
     static final int MAX_HEADER_BYTES = 8192;
 
     private final SslContext tls;
-    private final Tracker tracker;
+    private final TrackerRequestHandler.Services services;
     private final TrackerConfig config;
 
-    TrackerChannelInitializer(SslContext tls, Tracker tracker, TrackerConfig config) {
+    TrackerChannelInitializer(SslContext tls, TrackerRequestHandler.Services services, TrackerConfig config) {
         this.tls = tls;
-        this.tracker = tracker;
+        this.services = services;
         this.config = config;
     }
 
@@ -48,6 +49,6 @@ final class TrackerChannelInitializer extends ChannelInitializer<SocketChannel> 
                 .setMaxHeaderSize(MAX_HEADER_BYTES)));
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
         p.addLast("aggregator", new JsonBodyAggregator(config.maxRequestBodyBytes()));
-        p.addLast("api", new TrackerRequestHandler(tracker, config.maxReleasesPerAnnounce()));
+        p.addLast("api", new TrackerRequestHandler(services, config.maxReleasesPerAnnounce()));
     }
 }

@@ -1,6 +1,14 @@
 package dev.caravan.tracker;
 
+import dev.caravan.wire.tls.CertificateRequests;
+import dev.caravan.wire.tls.EnrollmentException;
+import dev.caravan.wire.tls.JoinToken;
+import dev.caravan.wire.tls.Revocations;
 import dev.caravan.wire.tls.Role;
+import dev.caravan.wire.tls.TlsFiles;
+import io.netty.handler.codec.http.HttpMethod;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import dev.caravan.wire.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -43,7 +51,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TrackerClient implements AutoCloseable {
     private final TrackerClientConfig config;
-    private final SslContext tls;
+    private final Revocations revocations;
+    private volatile SslContext tls;
     private final EventLoopGroup group;
     private final String tracker;
 
@@ -53,8 +62,18 @@ public final class TrackerClient implements AutoCloseable {
      * @throws IOException if the agent's certificate, key or CA cannot be read
      */
     public TrackerClient(TrackerClientConfig config) throws IOException {
+        this(config, new Revocations(config.tls().readCa()));
+    }
+
+    /** A client that also refuses a tracker whose certificate {@code revocations} lists. */
+    public TrackerClient(TrackerClientConfig config, Revocations revocations) throws IOException {
+        this(config, revocations, TlsContexts.client(config.tls(), Set.of(Role.TRACKER), revocations));
+    }
+
+    private TrackerClient(TrackerClientConfig config, Revocations revocations, SslContext tls) {
         this.config = Objects.requireNonNull(config, "config");
-        this.tls = TlsContexts.client(config.tls(), Set.of(Role.TRACKER));
+        this.revocations = revocations;
+        this.tls = tls;
         this.tracker = new PeerAddress(config.host(), config.port()).toString();
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tracker-client", true), NioIoHandler.newFactory());
     }
@@ -68,12 +87,95 @@ public final class TrackerClient implements AutoCloseable {
      * @throws TrackerException if the TLS handshake fails or the answer is malformed
      */
     public AnnounceResponse announce(AnnounceRequest request) throws TrackerException {
+        AnnounceExchangeHandler.Answer a = exchange(tls, HttpMethod.POST, "/v1/announce", AnnounceRequestJson.write(request));
+        if (a.status() == 200) {
+            return AnnounceResponseJson.read(a.body());
+        }
+        throw failure(a);
+    }
+
+    /**
+     * The CA's revocation list as the tracker has it (DER), or null if the tracker has none. The
+     * caller checks the CA's signature ({@code Revocations.update}).
+     *
+     * @throws TrackerException as {@link #announce} does
+     */
+    public byte[] revocationList() throws TrackerException {
+        AnnounceExchangeHandler.Answer a = exchange(tls, HttpMethod.GET, "/v1/crl", new byte[0]);
+        if (a.status() == 200) {
+            return a.body();
+        }
+        if (a.status() == 404) {
+            return null;
+        }
+        throw failure(a);
+    }
+
+    /**
+     * Asks for a new certificate for {@code keys}' public key, presenting the current one; stores
+     * it (key, CA and certificate, atomically, the certificate last) into this client's TLS files and
+     * uses it for the next requests.
+     *
+     * @return the new certificate
+     * @throws TrackerException as {@link #announce} does; {@link TrackerRejectedException} if the
+     *     tracker refuses (the current certificate is revoked, or it does not renew)
+     */
+    public X509Certificate renew(KeyPair keys, String name) throws IOException {
+        AnnounceExchangeHandler.Answer a = exchange(tls, HttpMethod.POST, "/v1/renew",
+                EnrollmentJson.request(null, CertificateRequests.create(keys, name)));
+        if (a.status() != 200) {
+            throw failure(a);
+        }
+        EnrollmentJson.Answer answer = EnrollmentJson.readAnswer(a.body());
+        X509Certificate cert = config.tls().store(keys, answer.certificatePem(), answer.caPem(),
+                JoinToken.fingerprint(config.tls().readCa()));
+        tls = TlsContexts.client(config.tls(), Set.of(Role.TRACKER), revocations);
+        return cert;
+    }
+
+    /**
+     * Enrolls this machine with a join token: makes a key here, sends a certificate request to the
+     * tracker the token names over TLS that accepts only a tracker chaining to the CA whose
+     * fingerprint the token carries (before the token is sent), and stores the answer into
+     * {@code files} (the key {@code 0600}; each file atomically; the certificate last).
+     *
+     * @return the new certificate
+     * @throws EnrollmentException if the token is malformed
+     * @throws TrackerException if the tracker cannot be reached, is not the token's CA's
+     *     ({@code certificate} in the message), or refuses the token
+     */
+    public static X509Certificate enroll(String token, TlsFiles files, TrackerClientConfig timeouts) throws IOException,
+            EnrollmentException {
+        JoinToken t = JoinToken.read(token);
+        KeyPair keys = CertificateRequests.newKeyPair();
+        PeerAddress tracker = PeerAddress.parse(t.tracker());
+        TrackerClientConfig config = new TrackerClientConfig(tracker.host(), tracker.port(), files, timeouts.connectTimeout(),
+                timeouts.requestTimeout(), timeouts.maxResponseBytes());
+        try (TrackerClient client = new TrackerClient(config, null, TlsContexts.joiningClient(t.caFingerprint()))) {
+            AnnounceExchangeHandler.Answer a = client.exchange(client.tls, HttpMethod.POST, "/v1/enroll",
+                    EnrollmentJson.request(token, CertificateRequests.create(keys, t.name())));
+            if (a.status() != 200) {
+                throw client.failure(a);
+            }
+            EnrollmentJson.Answer answer = EnrollmentJson.readAnswer(a.body());
+            return files.store(keys, answer.certificatePem(), answer.caPem(), t.caFingerprint());
+        }
+    }
+
+    private TrackerException failure(AnnounceExchangeHandler.Answer a) {
+        if (a.status() >= 400 && a.status() < 500) {
+            return AnnounceResponseJson.rejection(a.status(), a.body());
+        }
+        return new TrackerUnavailableException("tracker " + tracker + " answered " + a.status());
+    }
+
+    private AnnounceExchangeHandler.Answer exchange(SslContext context, HttpMethod method, String path, byte[] body)
+            throws TrackerException {
         for (EventExecutor e : group) {
             if (e.inEventLoop()) {
-                throw new IllegalStateException("announce blocks; do not call it from the client's I/O thread");
+                throw new IllegalStateException("requests block; do not call them from the client's I/O thread");
             }
         }
-        byte[] json = AnnounceRequestJson.write(request);
         CompletableFuture<AnnounceExchangeHandler.Answer> answer = new CompletableFuture<>();
         ChannelFuture connect = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
@@ -81,9 +183,9 @@ public final class TrackerClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(tls.newHandler(ch.alloc()), new HttpClientCodec(),
+                        ch.pipeline().addLast(context.newHandler(ch.alloc()), new HttpClientCodec(),
                                 new HttpObjectAggregator(config.maxResponseBytes()),
-                                new AnnounceExchangeHandler(json, tracker, tracker, answer));
+                                new AnnounceExchangeHandler(method, path, body, tracker, tracker, answer));
                     }
                 })
                 .connect(config.host(), config.port());
@@ -94,22 +196,15 @@ public final class TrackerClient implements AutoCloseable {
             }
         });
         try {
-            AnnounceExchangeHandler.Answer a = answer.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (a.status() == 200) {
-                return AnnounceResponseJson.read(a.body());
-            }
-            if (a.status() >= 400 && a.status() < 500) {
-                throw AnnounceResponseJson.rejection(a.status(), a.body());
-            }
-            throw new TrackerUnavailableException("tracker " + tracker + " answered " + a.status());
+            return answer.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof TrackerException t ? t
-                    : new TrackerUnavailableException("announce to tracker " + tracker + " failed: " + e.getCause(), e.getCause());
+                    : new TrackerUnavailableException(path + " to tracker " + tracker + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new TrackerUnavailableException("tracker " + tracker + " did not answer within " + config.requestTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TrackerUnavailableException("interrupted while announcing to tracker " + tracker);
+            throw new TrackerUnavailableException("interrupted while calling tracker " + tracker);
         } finally {
             connect.channel().close();
         }

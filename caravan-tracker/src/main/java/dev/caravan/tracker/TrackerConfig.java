@@ -33,6 +33,7 @@ import java.util.Objects;
  * @param clock the tracker's time, for the peers' time-to-live (tests pass a fake one)
  * @param handoutPolicy how peer lists are picked and ordered (default
  *     {@link PeerHandoutPolicy#groupFirst()})
+ * @param security enrollment and revocation (default {@link TrackerSecurityConfig#none()}: neither)
  */
 public record TrackerConfig(
         String bindHost,
@@ -46,7 +47,8 @@ public record TrackerConfig(
         Duration idleTimeout,
         int ioThreads,
         Clock clock,
-        PeerHandoutPolicy handoutPolicy) {
+        PeerHandoutPolicy handoutPolicy,
+        TrackerSecurityConfig security) {
 
     public static final int DEFAULT_ANNOUNCE_INTERVAL_SECONDS = 30;
     /** The default peer time-to-live, in announce intervals. */
@@ -99,6 +101,7 @@ public record TrackerConfig(
         }
         Objects.requireNonNull(clock, "tracker clock");
         Objects.requireNonNull(handoutPolicy, "tracker handoutPolicy");
+        Objects.requireNonNull(security, "tracker security");
     }
 
     /** Every setting at its default, listening on {@code bindHost:port} with {@code tls}. */
@@ -106,53 +109,60 @@ public record TrackerConfig(
         Duration interval = Duration.ofSeconds(DEFAULT_ANNOUNCE_INTERVAL_SECONDS);
         return new TrackerConfig(bindHost, port, tls, interval, interval.multipliedBy(DEFAULT_TTL_INTERVALS),
                 DEFAULT_MAX_PEERS_PER_ANSWER, DEFAULT_MAX_RELEASES_PER_ANNOUNCE, DEFAULT_MAX_REQUEST_BODY_BYTES,
-                DEFAULT_IDLE_TIMEOUT, DEFAULT_IO_THREADS, Clock.systemUTC(), PeerHandoutPolicy.groupFirst());
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_IO_THREADS, Clock.systemUTC(), PeerHandoutPolicy.groupFirst(),
+                TrackerSecurityConfig.none());
     }
 
     /** This config with another announce interval and a peer TTL of {@value #DEFAULT_TTL_INTERVALS} times it. */
     public TrackerConfig withAnnounceInterval(Duration interval) {
         Objects.requireNonNull(interval, "tracker announceInterval");
         return new TrackerConfig(bindHost, port, tls, interval, interval.multipliedBy(DEFAULT_TTL_INTERVALS),
-                maxPeersPerAnswer, maxReleasesPerAnnounce, maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy);
+                maxPeersPerAnswer, maxReleasesPerAnnounce, maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy, security);
     }
 
     public TrackerConfig withPeerTtl(Duration ttl) {
         return new TrackerConfig(bindHost, port, tls, announceInterval, ttl, maxPeersPerAnswer, maxReleasesPerAnnounce,
-                maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy);
+                maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy, security);
     }
 
     public TrackerConfig withMaxPeersPerAnswer(int max) {
         return new TrackerConfig(bindHost, port, tls, announceInterval, peerTtl, max, maxReleasesPerAnnounce,
-                maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy);
+                maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy, security);
     }
 
     public TrackerConfig withMaxReleasesPerAnnounce(int max) {
         return new TrackerConfig(bindHost, port, tls, announceInterval, peerTtl, maxPeersPerAnswer, max,
-                maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy);
+                maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy, security);
     }
 
     public TrackerConfig withMaxRequestBodyBytes(int max) {
         return new TrackerConfig(bindHost, port, tls, announceInterval, peerTtl, maxPeersPerAnswer, maxReleasesPerAnnounce,
-                max, idleTimeout, ioThreads, clock, handoutPolicy);
+                max, idleTimeout, ioThreads, clock, handoutPolicy, security);
     }
 
     public TrackerConfig withIdleTimeout(Duration timeout) {
         return new TrackerConfig(bindHost, port, tls, announceInterval, peerTtl, maxPeersPerAnswer, maxReleasesPerAnnounce,
-                maxRequestBodyBytes, timeout, ioThreads, clock, handoutPolicy);
+                maxRequestBodyBytes, timeout, ioThreads, clock, handoutPolicy, security);
     }
 
     public TrackerConfig withIoThreads(int threads) {
         return new TrackerConfig(bindHost, port, tls, announceInterval, peerTtl, maxPeersPerAnswer, maxReleasesPerAnnounce,
-                maxRequestBodyBytes, idleTimeout, threads, clock, handoutPolicy);
+                maxRequestBodyBytes, idleTimeout, threads, clock, handoutPolicy, security);
     }
 
     public TrackerConfig withClock(Clock c) {
         return new TrackerConfig(bindHost, port, tls, announceInterval, peerTtl, maxPeersPerAnswer, maxReleasesPerAnnounce,
-                maxRequestBodyBytes, idleTimeout, ioThreads, c, handoutPolicy);
+                maxRequestBodyBytes, idleTimeout, ioThreads, c, handoutPolicy, security);
+    }
+
+    /** This config with enrollment and revocation as {@code s} says. */
+    public TrackerConfig withSecurity(TrackerSecurityConfig s) {
+        return new TrackerConfig(bindHost, port, tls, announceInterval, peerTtl, maxPeersPerAnswer, maxReleasesPerAnnounce,
+                maxRequestBodyBytes, idleTimeout, ioThreads, clock, handoutPolicy, s);
     }
 
     public TrackerConfig withHandoutPolicy(PeerHandoutPolicy policy) {
         return new TrackerConfig(bindHost, port, tls, announceInterval, peerTtl, maxPeersPerAnswer, maxReleasesPerAnnounce,
-                maxRequestBodyBytes, idleTimeout, ioThreads, clock, policy);
+                maxRequestBodyBytes, idleTimeout, ioThreads, clock, policy, security);
     }
 }

@@ -3,7 +3,9 @@ package dev.caravan.tracker;
 import dev.caravan.wire.tls.TlsContexts;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.wire.tls.EnrollmentException;
 import dev.caravan.wire.tls.PeerIdentity;
+import dev.caravan.wire.tls.Revocations;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -33,23 +35,40 @@ import org.slf4j.LoggerFactory;
  * The tracker's API, last in a connection's pipeline (see {@link TrackerChannelInitializer}):
  * routes each aggregated request and answers it with JSON.
  * <pre>
+ * POST /v1/enroll     a join token and a certificate request: a new agent certificate  (no client certificate needed)
  * POST /v1/announce   record an announce, answer peer lists        (else 405)
+ * POST /v1/renew      a certificate request: a new certificate for the caller's name
+ * GET  /v1/crl        the CA's revocation list (DER), 404 if none
  * GET  /v1/health     {"status":"ok","peers":N}                      (else 405)
  * GET  /v1/swarms     live peers and seeders per release             (else 405)
  * anything else       404
  * </pre>
+ * Every path but {@code /v1/enroll} needs an agent certificate: a client without one (a tracker that
+ * enrolls lets it through the handshake) gets 403 and the connection closes. A client whose
+ * certificate was revoked after its connection opened gets 403 on its next request, and the
+ * connection closes.
  * Every refusal carries {@code {"error": "...", "field": "..."}}. One instance per connection: it
  * remembers the identity the TLS handshake established.
  */
 final class TrackerRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(TrackerRequestHandler.class);
 
+    /**
+     * What every connection's handler shares.
+     *
+     * @param enrollments the certificate desk, or null if this tracker does not enroll
+     */
+    record Services(Tracker tracker, Enrollments enrollments, Revocations revocations) {
+    }
+
     private final Tracker tracker;
+    private final Services services;
     private final int maxReleases;
     private PeerIdentity identity;
 
-    TrackerRequestHandler(Tracker tracker, int maxReleases) {
-        this.tracker = tracker;
+    TrackerRequestHandler(Services services, int maxReleases) {
+        this.services = services;
+        this.tracker = services.tracker();
         this.maxReleases = maxReleases;
     }
 
@@ -62,10 +81,49 @@ final class TrackerRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
+        if (path.equals("/v1/enroll")) {
+            if (allowed(ctx, request, HttpMethod.POST)) {
+                enroll(ctx, request);
+            }
+            return;
+        }
+        PeerIdentity who;
+        try {
+            who = identity(ctx);
+        } catch (SSLPeerUnverifiedException e) {
+            reply(ctx, HttpResponseStatus.FORBIDDEN, AnnounceResponseJson.error("an agent certificate is required here; "
+                    + "a machine without one may only POST /v1/enroll", null), true);
+            return;
+        }
+        if (services.revocations().isRevoked(who.serial())) {
+            log.info("tracker closed a connection of {}: its certificate (serial {}) is revoked", who.name(), who.serial().toString(16));
+            reply(ctx, HttpResponseStatus.FORBIDDEN, AnnounceResponseJson.error("the certificate of " + who.name()
+                    + " is revoked", null), true);
+            return;
+        }
+        tracker.calledWith(who.name(), who.serial());
         switch (path) {
+            case "/v1/renew" -> {
+                if (allowed(ctx, request, HttpMethod.POST)) {
+                    renew(ctx, request, who);
+                }
+            }
+            case "/v1/crl" -> {
+                if (allowed(ctx, request, HttpMethod.GET)) {
+                    byte[] crl = services.revocations().encoded();
+                    if (crl == null) {
+                        reply(ctx, HttpResponseStatus.NOT_FOUND, AnnounceResponseJson.error("this tracker has no revocation list",
+                                null), false);
+                    } else {
+                        FullHttpResponse response = response(HttpResponseStatus.OK, crl);
+                        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/pkix-crl");
+                        ctx.writeAndFlush(response);
+                    }
+                }
+            }
             case "/v1/announce" -> {
                 if (allowed(ctx, request, HttpMethod.POST)) {
-                    announce(ctx, request);
+                    announce(ctx, request, who);
                 }
             }
             case "/v1/health" -> {
@@ -84,20 +142,58 @@ final class TrackerRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
     }
 
-    private void announce(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private void enroll(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Enrollments desk = services.enrollments();
+        if (desk == null) {
+            reply(ctx, HttpResponseStatus.NOT_FOUND, AnnounceResponseJson.error("this tracker does not enroll agents", null), true);
+            return;
+        }
+        String remote = String.valueOf(ctx.channel().remoteAddress());
+        try {
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            Enrollments.Issued issued = desk.enroll(EnrollmentJson.token(body), EnrollmentJson.csr(body));
+            log.info("tracker enrolled agent {} from {} (certificate valid until {})", issued.name(), remote, issued.notAfter());
+            reply(ctx, HttpResponseStatus.OK, EnrollmentJson.answer(issued), true);
+        } catch (BadRequestException e) {
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, AnnounceResponseJson.error(e.getMessage(), e.field()), true);
+        } catch (EnrollmentException e) {
+            log.info("tracker refused an enrollment from {}: {}", remote, e.getMessage());
+            reply(ctx, HttpResponseStatus.FORBIDDEN, AnnounceResponseJson.error(e.getMessage(), "token"), true);
+        } catch (IOException e) {
+            log.warn("tracker cannot enroll from {}: {}", remote, e.toString());
+            reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, AnnounceResponseJson.error("the tracker cannot issue certificates now",
+                    null), true);
+        }
+    }
+
+    private void renew(ChannelHandlerContext ctx, FullHttpRequest request, PeerIdentity who) {
+        Enrollments desk = services.enrollments();
+        if (desk == null) {
+            reply(ctx, HttpResponseStatus.NOT_FOUND, AnnounceResponseJson.error("this tracker does not renew certificates", null),
+                    false);
+            return;
+        }
+        try {
+            Enrollments.Issued issued = desk.renew(who, EnrollmentJson.csr(ByteBufUtil.getBytes(request.content())));
+            log.info("tracker renewed the certificate of {} (valid until {})", who.name(), issued.notAfter());
+            reply(ctx, HttpResponseStatus.OK, EnrollmentJson.answer(issued), false);
+        } catch (BadRequestException e) {
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, AnnounceResponseJson.error(e.getMessage(), e.field()), false);
+        } catch (EnrollmentException e) {
+            reply(ctx, HttpResponseStatus.FORBIDDEN, AnnounceResponseJson.error(e.getMessage(), "csr"), false);
+        } catch (IOException e) {
+            log.warn("tracker cannot renew the certificate of {}: {}", who.name(), e.toString());
+            reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, AnnounceResponseJson.error("the tracker cannot issue certificates now",
+                    null), false);
+        }
+    }
+
+    private void announce(ChannelHandlerContext ctx, FullHttpRequest request, PeerIdentity who) {
         AnnounceRequest announce;
         try {
             announce = AnnounceRequestJson.read(ByteBufUtil.getBytes(request.content()), maxReleases);
         } catch (BadRequestException e) {
             reply(ctx, HttpResponseStatus.BAD_REQUEST, AnnounceResponseJson.error(e.getMessage(), e.field()), false);
-            return;
-        }
-        PeerIdentity who;
-        try {
-            who = identity(ctx);
-        } catch (SSLPeerUnverifiedException e) {
-            // Cannot happen after a successful handshake with client authentication REQUIRE.
-            reply(ctx, HttpResponseStatus.FORBIDDEN, AnnounceResponseJson.error(e.getMessage(), null), true);
             return;
         }
         String remoteHost = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
@@ -132,6 +228,7 @@ final class TrackerRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
         return false;
     }
 
+    /** Who called, from the certificate the handshake checked; throws if the client presented none. */
     private PeerIdentity identity(ChannelHandlerContext ctx) throws SSLPeerUnverifiedException {
         if (identity == null) {
             identity = PeerIdentity.of(ctx.pipeline().get(SslHandler.class).engine().getSession());

@@ -1,5 +1,6 @@
 package dev.caravan.tracker;
 
+import dev.caravan.wire.tls.Revocations;
 import dev.caravan.wire.tls.Role;
 import dev.caravan.wire.tls.TlsContexts;
 import io.netty.bootstrap.ServerBootstrap;
@@ -72,8 +73,22 @@ public final class TrackerServer implements AutoCloseable {
         if (serverChannel != null || closed) {
             throw new IllegalStateException("tracker already started or closed");
         }
-        SslContext tls = TlsContexts.server(config.tls(), Set.of(Role.AGENT));
+        TrackerSecurityConfig security = config.security();
+        Revocations revocations = new Revocations(config.tls().readCa());
         Tracker tracker = new Tracker(store, config);
+        RevocationWatch watch = null;
+        if (security.revocationList() != null) {
+            watch = new RevocationWatch(security.revocationList(), revocations);
+            watch.load();
+            revocations.onChange(() -> {
+                int gone = tracker.forgetRevoked(revocations);
+                if (gone > 0) {
+                    log.info("tracker forgot {} peers whose certificate is revoked", gone);
+                }
+            });
+        }
+        Enrollments enrollments = security.enrolls() ? new Enrollments(security, config.clock()) : null;
+        SslContext tls = TlsContexts.server(config.tls(), Set.of(Role.AGENT), revocations, security.enrolls());
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tracker-accept"), NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("tracker-io"),
                 NioIoHandler.newFactory());
@@ -82,7 +97,8 @@ public final class TrackerServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new TrackerChannelInitializer(tls, tracker, config))
+                .childHandler(new TrackerChannelInitializer(tls, new TrackerRequestHandler.Services(tracker, enrollments, revocations),
+                        config))
                 .bind(config.bindHost(), config.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutDownGroups();
@@ -98,11 +114,21 @@ public final class TrackerServer implements AutoCloseable {
                 log.debug("tracker forgot {} peers that stopped announcing", gone);
             }
         }, sweepSeconds, sweepSeconds, TimeUnit.SECONDS);
+        if (watch != null) {
+            RevocationWatch w = watch;
+            long refresh = security.revocationListRefresh().toMillis();
+            ioGroup.next().scheduleWithFixedDelay(w::poll, refresh, refresh, TimeUnit.MILLISECONDS);
+        }
         log.info("tracker listening on {} (announce interval {} s, peer TTL {}, max peers per answer {}, "
                         + "max releases per announce {}, max body {} bytes, idle timeout {}, I/O threads {}, store {})",
                 address, config.announceInterval().toSeconds(), config.peerTtl(), config.maxPeersPerAnswer(),
                 config.maxReleasesPerAnnounce(), config.maxRequestBodyBytes(), config.idleTimeout(), config.ioThreads(),
                 store.getClass().getSimpleName());
+        log.info("tracker enrollment {}; revocation list {}", security.enrolls()
+                        ? "on, from CA folder " + security.caDir() + ", certificates valid " + security.certificateValidity()
+                        : "off",
+                security.revocationList() == null ? "none" : security.revocationList() + " (number " + revocations.number()
+                        + ", looked at every " + security.revocationListRefresh() + ")");
         return address;
     }
 

@@ -65,7 +65,9 @@ public record Goodbye(Reason reason, String message) implements Message {
          * The receiver moved bytes below the sender's minimum rate while it owed some: it held the
          * sender's requests without answering them, or left the sender's DATA unread.
          */
-        TOO_SLOW(9);
+        TOO_SLOW(9),
+        /** The receiver's certificate is revoked (the CA's revocation list names its serial). */
+        REVOKED(10);
 
         private final int code;
 

@@ -8,13 +8,13 @@ import java.util.regex.Pattern;
  * Durations written with one unit: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 24h},
  * {@code 30d}. A bare number is refused: seconds or days would both be a plausible guess.
  */
-final class DurationText {
+public final class DurationText {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 
     private DurationText() {}
 
     /** Parses a duration, or fails with a message meant to follow "key = value: ". */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("not a duration; write a whole number and one unit: 500ms, 30s, 10m, 24h, 30d");

@@ -13,6 +13,7 @@ import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
 import dev.caravan.scheduler.SchedulerConfig;
 import dev.caravan.tracker.TrackerConfig;
+import dev.caravan.tracker.TrackerSecurityConfig;
 import dev.caravan.tracker.TrackerServer;
 import dev.caravan.tuf.RepositoryConfig;
 import dev.caravan.tuf.RepositoryWriter;
@@ -59,37 +60,46 @@ public final class LocalSwarm implements AutoCloseable {
      * @param slots the agents' upload slots
      * @param ioThreads event loop threads shared by all agents' peer connections
      * @param limits what the agents tolerate of a peer
+     * @param announceInterval the tracker's announce interval (agents also fetch the revocation list
+     *     at each announce); default {@value TrackerConfig#DEFAULT_ANNOUNCE_INTERVAL_SECONDS} s
      */
     public record Options(long originRateBytesPerSecond, long peerUploadRateBytesPerSecond,
             long peerDownloadRateBytesPerSecond, SchedulerConfig scheduler, UploadSlotConfig slots, int ioThreads,
-            PeerLimits limits) {
+            PeerLimits limits, Duration announceInterval) {
         public Options {
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(slots, "slots");
             Objects.requireNonNull(limits, "limits");
+            Objects.requireNonNull(announceInterval, "announceInterval");
         }
 
         public static Options defaults() {
-            return new Options(0, 0, 0, SchedulerConfig.DEFAULT, UploadSlotConfig.DEFAULT, 2, PeerLimits.DEFAULT);
+            return new Options(0, 0, 0, SchedulerConfig.DEFAULT, UploadSlotConfig.DEFAULT, 2, PeerLimits.DEFAULT,
+                    Duration.ofSeconds(TrackerConfig.DEFAULT_ANNOUNCE_INTERVAL_SECONDS));
         }
 
         public Options withRates(long origin, long peerUpload, long peerDownload) {
-            return new Options(origin, peerUpload, peerDownload, scheduler, slots, ioThreads, limits);
+            return new Options(origin, peerUpload, peerDownload, scheduler, slots, ioThreads, limits, announceInterval);
         }
 
         public Options withScheduler(SchedulerConfig v) {
             return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
-                    v, slots, ioThreads, limits);
+                    v, slots, ioThreads, limits, announceInterval);
         }
 
         public Options withSlots(UploadSlotConfig v) {
             return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
-                    scheduler, v, ioThreads, limits);
+                    scheduler, v, ioThreads, limits, announceInterval);
+        }
+
+        public Options withAnnounceInterval(Duration v) {
+            return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
+                    scheduler, slots, ioThreads, limits, v);
         }
 
         public Options withLimits(PeerLimits v) {
             return new Options(originRateBytesPerSecond, peerUploadRateBytesPerSecond, peerDownloadRateBytesPerSecond,
-                    scheduler, slots, ioThreads, v);
+                    scheduler, slots, ioThreads, v, announceInterval);
         }
     }
 
@@ -134,7 +144,12 @@ public final class LocalSwarm implements AutoCloseable {
             originConfig = originConfig.withUploadRateBytesPerSecond(options.originRateBytesPerSecond());
         }
         this.origin = new OriginServer(originConfig);
-        this.tracker = new TrackerServer(TrackerConfig.defaults("127.0.0.1", 0, TlsFiles.in(certs, "tracker")));
+        // The tracker holds the CA folder, as docs/decisions/005 has it: it enrolls agents with join tokens
+        // and enforces the CA's revocation list, looked at every second here.
+        this.tracker = new TrackerServer(TrackerConfig.defaults("127.0.0.1", 0, TlsFiles.in(certs, "tracker"))
+                .withAnnounceInterval(options.announceInterval())
+                .withSecurity(TrackerSecurityConfig.enrolling(caDir, work.resolve("tracker-state"))
+                        .withRevocationListRefresh(Duration.ofSeconds(1))));
         this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("caravan-peers", true),
                 NioIoHandler.newFactory());
     }
@@ -185,6 +200,11 @@ public final class LocalSwarm implements AutoCloseable {
      * {@code agentOriginUrl} instead of this deployment's origin: for tests that take a source away.
      */
     public Agent startAgent(String name, String peerGroup, TlsFiles tls, String agentOriginUrl) throws IOException {
+        return startAgent(name, peerGroup, tls, agentOriginUrl, clock);
+    }
+
+    /** Starts an agent whose time is {@code agentClock}: for tests of certificate renewal. */
+    public Agent startAgent(String name, String peerGroup, TlsFiles tls, String agentOriginUrl, Clock agentClock) throws IOException {
         // Each agent listens and dials on its own loopback address, as machines of a fleet have their own
         // addresses: the per-address connection limit then counts them apart, as it would on a network.
         String host = ownAddresses ? agentAddress(nextAddress.getAndIncrement()) : "127.0.0.1";
@@ -201,7 +221,7 @@ public final class LocalSwarm implements AutoCloseable {
                 OriginClientConfig.defaults().withIoThreads(1), Files.readAllBytes(repo.resolve("metadata/1.root.json")),
                 peer, home.resolve("cache"), PRODUCT, CHANNEL, home.resolve("install"), 2, Duration.ofSeconds(5),
                 host, CachePolicy.DEFAULT);
-        Agent agent = new Agent(settings, clock, group);
+        Agent agent = new Agent(settings, agentClock, group);
         agents.add(agent);
         agent.start();
         return agent;

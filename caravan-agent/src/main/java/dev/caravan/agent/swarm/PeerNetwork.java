@@ -11,7 +11,11 @@ import dev.caravan.wire.MessageDecoder;
 import dev.caravan.wire.MessageEncoder;
 import dev.caravan.wire.PeerId;
 import dev.caravan.wire.ProtocolErrorHandler;
+import dev.caravan.wire.tls.PeerIdentity;
+import dev.caravan.wire.tls.Revocations;
 import dev.caravan.wire.tls.Role;
+import io.netty.handler.ssl.SslHandler;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import dev.caravan.wire.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -61,8 +65,9 @@ public final class PeerNetwork implements AutoCloseable {
     private final ChunkStore store;
     private final EventLoopGroup group;
     private final boolean ownsGroup;
-    private final SslContext serverTls;
-    private final SslContext clientTls;
+    private final Revocations revocations;
+    private volatile SslContext serverTls;
+    private volatile SslContext clientTls;
     private final TokenBucket uploadBucket;
     private final TokenBucket downloadBucket;
     private final UploadSlots<PeerSession> slots;
@@ -85,13 +90,23 @@ public final class PeerNetwork implements AutoCloseable {
      * process, as in the demo).
      */
     public PeerNetwork(PeerConfig config, ChunkStore store, EventLoopGroup group) throws IOException {
+        this(config, store, group, new Revocations(config.tls().readCa()));
+    }
+
+    /**
+     * A network that refuses peers whose certificate {@code revocations} lists, at each handshake,
+     * and closes open connections to them (GOODBYE {@code REVOKED}) as soon as a newer list names them.
+     */
+    public PeerNetwork(PeerConfig config, ChunkStore store, EventLoopGroup group, Revocations revocations) throws IOException {
+        this.revocations = revocations;
         this.config = config;
         this.store = store;
         this.ownsGroup = group == null;
         this.group = group != null ? group
                 : new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("caravan-peer", true), NioIoHandler.newFactory());
-        this.serverTls = TlsContexts.server(config.tls(), Set.of(Role.AGENT));
-        this.clientTls = TlsContexts.client(config.tls(), Set.of(Role.AGENT));
+        this.serverTls = TlsContexts.server(config.tls(), Set.of(Role.AGENT), revocations, false);
+        this.clientTls = TlsContexts.client(config.tls(), Set.of(Role.AGENT), revocations);
+        revocations.onChange(this::closeRevoked);
         this.uploadBucket = new TokenBucket(limit(config.uploadRateBytesPerSecond()), System::nanoTime);
         this.downloadBucket = new TokenBucket(limit(config.downloadRateBytesPerSecond()), System::nanoTime);
         this.slots = new UploadSlots<>(config.slots(), System::nanoTime);
@@ -214,6 +229,49 @@ public final class PeerNetwork implements AutoCloseable {
                 ((ChannelFuture) f).channel().closeFuture().addListener(c -> connections.decrementAndGet());
             }
         });
+    }
+
+    /**
+     * Reads this agent's certificate and key again (after a renewal): new connections, accepted or
+     * dialed, present the new certificate; open ones keep theirs.
+     */
+    public void reloadCertificate() throws IOException {
+        SslContext server = TlsContexts.server(config.tls(), Set.of(Role.AGENT), revocations, false);
+        SslContext client = TlsContexts.client(config.tls(), Set.of(Role.AGENT), revocations);
+        serverTls = server;
+        clientTls = client;
+    }
+
+    /**
+     * Closes every open connection whose peer's certificate is now revoked; a connection still in
+     * its handshake (checked against the older list) is checked once the handshake ends.
+     */
+    private void closeRevoked() {
+        for (PeerSession s : sessions) {
+            Channel ch = s.channel();
+            SslHandler tls = ch == null ? null : ch.pipeline().get(SslHandler.class);
+            if (tls == null) {
+                continue;
+            }
+            tls.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    closeIfRevoked(s, tls);
+                }
+            });
+        }
+    }
+
+    private void closeIfRevoked(PeerSession s, SslHandler tls) {
+        try {
+            PeerIdentity peer = PeerIdentity.of(tls.engine().getSession());
+            if (revocations.isRevoked(peer.serial())) {
+                log.info("closing the connection to {} ({}): its certificate (serial {}) is revoked", peer.name(), s,
+                        peer.serial().toString(16));
+                s.goodbye(Goodbye.Reason.REVOKED, "your certificate is revoked");
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            s.goodbye(Goodbye.Reason.REVOKED, "no verified certificate");
+        }
     }
 
     // ---- releases

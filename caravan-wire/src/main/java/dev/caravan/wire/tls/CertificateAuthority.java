@@ -14,6 +14,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -52,7 +53,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * <p>The CA folder ({@code 0700}) holds {@value #CA_KEY} (PKCS#8 PEM, {@code 0600}), {@value #CA_CERT}
  * (PEM) and {@value #ISSUED_LOG}, one line per issued certificate:
  * {@code issued_at TAB serial_hex TAB role TAB name TAB not_before TAB not_after}, which revocation
- * will read. Keep the folder off the fleet: whoever reads {@code ca.key} can enroll anything.
+ * {@code caravan ca revoke} reads, and {@value RevocationList#FILE}, the signed revocation list. Keep the
+ * folder off the fleet: whoever reads {@code ca.key} can enroll anything. The tracker that enrolls
+ * agents holds it (docs/decisions/005-the-tracker-holds-the-issuing-key.md).
  *
  * <pre>
  * CA:     EC P-256, self-signed X.509 v3, CN=Caravan CA xxxxxxxx, O=caravan, 10 years,
@@ -115,6 +118,7 @@ public final class CertificateAuthority {
             X509Certificate cert = sign(b, keys.getPrivate());
             Pem.writeSecret(dir.resolve(CA_KEY), Pem.privateKey(keys.getPrivate()));
             Pem.writePublic(dir.resolve(CA_CERT), Pem.certificate(cert));
+            RevocationList.writeEmpty(dir, cert, keys.getPrivate(), now);
             return cert;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make the CA certificate", e);
@@ -166,6 +170,59 @@ public final class CertificateAuthority {
         }
         KeyPair keys = newKeyPair();
         BigInteger serial = newSerial();
+        X509Certificate cert = leaf(caCert, caKey, serial, name, role, ips, keys.getPublic(), notBefore, notAfter);
+        Pem.createPrivateDirectory(outDir);
+        TlsFiles files = TlsFiles.in(outDir, name);
+        Pem.writeSecret(files.privateKey(), Pem.privateKey(keys.getPrivate()));
+        Pem.writePublic(files.certificate(), Pem.certificate(cert));
+        if (!Files.exists(files.ca()) || !Files.isSameFile(files.ca(), caDir.resolve(CA_CERT))) {
+            Pem.writePublic(files.ca(), Files.readString(caDir.resolve(CA_CERT), StandardCharsets.US_ASCII));
+        }
+        recordIssued(caDir, Instant.now(), serial, role, name, notBefore, notAfter);
+        return new IssuedCertificate(name, role, serial, notBefore, notAfter, files);
+    }
+
+    /**
+     * Issues a certificate for a key the holder made and kept: the public key of a PKCS#10 request
+     * whose signature proves the requester holds the private key. The name and role are the
+     * caller's (a join token's, or the name of the certificate being renewed), never the request's
+     * subject. The serial is appended to {@value #ISSUED_LOG}.
+     *
+     * @throws EnrollmentException if the request is malformed or its signature does not match its key
+     */
+    public static X509Certificate issueForRequest(Path caDir, byte[] pkcs10, String name, Role role, Instant now,
+            Duration validity) throws IOException, EnrollmentException {
+        requireName(name);
+        PublicKey key = CertificateRequests.verifiedKey(pkcs10);
+        X509Certificate caCert = Pem.readCertificate(caDir.resolve(CA_CERT));
+        PrivateKey caKey = Pem.readPrivateKey(caDir.resolve(CA_KEY));
+        Instant start = now.truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = start.plus(validity);
+        if (notAfter.isAfter(caCert.getNotAfter().toInstant())) {
+            notAfter = caCert.getNotAfter().toInstant();
+        }
+        BigInteger serial = newSerial();
+        X509Certificate cert = leaf(caCert, caKey, serial, name, role, List.of(), key, start.minus(BACKDATE), notAfter);
+        recordIssued(caDir, now, serial, role, name, start.minus(BACKDATE), notAfter);
+        return cert;
+    }
+
+    /**
+     * A new join token for an agent named {@code name}, to enroll through the tracker at {@code tracker}
+     * ({@code host:port}), valid for {@code ttl}; signed by the CA key. The text is a secret.
+     */
+    public static String joinToken(Path caDir, String tracker, String name, Duration ttl) throws IOException {
+        X509Certificate caCert = Pem.readCertificate(caDir.resolve(CA_CERT));
+        return JoinToken.create(tracker, caCert, name, Clock.systemUTC().instant(), ttl).sign(readKey(caDir));
+    }
+
+    /** The CA's private key, for signing join tokens and revocation lists (never leaves this package's callers' process). */
+    static PrivateKey readKey(Path caDir) throws IOException {
+        return Pem.readPrivateKey(caDir.resolve(CA_KEY));
+    }
+
+    private static X509Certificate leaf(X509Certificate caCert, PrivateKey caKey, BigInteger serial, String name, Role role,
+            List<InetAddress> ips, PublicKey key, Instant notBefore, Instant notAfter) {
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, "caravan")
                 .addRDN(BCStyle.OU, role.label())
@@ -176,31 +233,21 @@ public final class CertificateAuthority {
         for (InetAddress ip : ips) {
             sans.add(new GeneralName(GeneralName.iPAddress, ip.getHostAddress()));
         }
-        X509Certificate cert;
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial, Date.from(notBefore), Date.from(notAfter),
-                    subject, keys.getPublic())
+                    subject, key)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(Extension.extendedKeyUsage, false,
                             new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
                     .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
-            cert = sign(b, caKey);
-        } catch (GeneralSecurityException e) {
+            return sign(b, caKey);
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot make the certificate of " + name, e);
         }
-        Pem.createPrivateDirectory(outDir);
-        TlsFiles files = TlsFiles.in(outDir, name);
-        Pem.writeSecret(files.privateKey(), Pem.privateKey(keys.getPrivate()));
-        Pem.writePublic(files.certificate(), Pem.certificate(cert));
-        if (!Files.exists(files.ca()) || !Files.isSameFile(files.ca(), caDir.resolve(CA_CERT))) {
-            Pem.writePublic(files.ca(), Files.readString(caDir.resolve(CA_CERT), StandardCharsets.US_ASCII));
-        }
-        recordIssued(caDir, Instant.now(), serial, role, name, notBefore, notAfter);
-        return new IssuedCertificate(name, role, serial, notBefore, notAfter, files);
     }
 
     /**

@@ -59,6 +59,34 @@ final class Pem {
         }
     }
 
+    static X509Certificate parseCertificate(String pem, String what) throws IOException {
+        if (pem == null || pem.length() > 16_384) {
+            throw new IOException(what + " is missing or too long");
+        }
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException | ClassCastException e) {
+            throw new IOException(what + " is not a PEM X.509 certificate", e);
+        }
+    }
+
+    /** Every certificate in a PEM file, in order; at least one. */
+    static java.util.List<X509Certificate> readCertificates(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.util.List<X509Certificate> certs = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                certs.add((X509Certificate) c);
+            }
+            if (certs.isEmpty()) {
+                throw new IOException(file + " holds no PEM X.509 certificate");
+            }
+            return certs;
+        } catch (CertificateException | ClassCastException e) {
+            throw new IOException(file + " is not a PEM X.509 certificate", e);
+        }
+    }
+
     static PrivateKey readPrivateKey(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
             Object o = parser.readObject();
@@ -97,6 +125,36 @@ final class Pem {
 
     static boolean posix(Path anyPath) {
         return anyPath != null && anyPath.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /**
+     * Writes and syncs {@code text} into a new temporary file beside {@code file} ({@code 0600} if
+     * {@code secret}) and returns it, for the caller to rename over {@code file}.
+     */
+    static Path stage(Path file, String text, boolean secret) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            writeNew(tmp, text, secret && posix(file) ? PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE) : null);
+            return tmp;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    private static void writeNew(Path tmp, String text, FileAttribute<?> attribute) throws IOException {
+        if (attribute != null) {
+            Files.createFile(tmp, attribute);
+        } else {
+            Files.createFile(tmp);
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        }
     }
 
     private static void write(Path file, String text, FileAttribute<?> attribute) throws IOException {

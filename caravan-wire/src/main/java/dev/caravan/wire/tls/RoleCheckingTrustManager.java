@@ -16,13 +16,16 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * end-entity checks: validity dates, key usage, extended key usage) and names one of the accepted
  * roles. The handshake fails otherwise, before any application byte moves.
  *
- * <p>Revocation, when it comes, is one more check here, by serial.
+ * <p>Then the certificate must not be revoked: its serial must not be in the newest revocation list
+ * {@link Revocations} holds, which is asked at every handshake.
  */
 final class RoleCheckingTrustManager extends X509ExtendedTrustManager {
     private final X509ExtendedTrustManager pkix;
     private final Set<Role> acceptedRoles;
+    private final Revocations revocations;
 
-    RoleCheckingTrustManager(X509Certificate ca, Set<Role> acceptedRoles) throws GeneralSecurityException {
+    RoleCheckingTrustManager(X509Certificate ca, Set<Role> acceptedRoles, Revocations revocations) throws GeneralSecurityException {
+        this.revocations = java.util.Objects.requireNonNull(revocations, "revocations");
         if (acceptedRoles.isEmpty()) {
             throw new IllegalArgumentException("accepted peer roles must not be empty");
         }
@@ -94,6 +97,10 @@ final class RoleCheckingTrustManager extends X509ExtendedTrustManager {
         if (!acceptedRoles.contains(peer.role())) {
             throw new CertificateException("peer " + peer.name() + " has role " + peer.role().label() + "; this endpoint accepts "
                     + acceptedRoles.stream().map(Role::label).sorted().toList());
+        }
+        if (revocations.isRevoked(peer.serial())) {
+            throw new CertificateException("the certificate of " + peer.name() + " (serial " + peer.serial().toString(16)
+                    + ") is revoked");
         }
     }
 }

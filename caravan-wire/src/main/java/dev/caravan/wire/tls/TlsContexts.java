@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLException;
 
@@ -40,16 +43,30 @@ public final class TlsContexts {
 
     /**
      * A server context: it requires a client certificate from the CA whose role is in {@code acceptedClientRoles}
-     * (an agent's peer listener accepts {@link Role#AGENT}; a tracker accepts {@link Role#AGENT}).
+     * (an agent's peer listener accepts {@link Role#AGENT}; a tracker accepts {@link Role#AGENT}), with nothing revoked.
      */
     public static SslContext server(TlsFiles files, Set<Role> acceptedClientRoles) throws IOException {
         requireReadable(files);
+        return server(files, acceptedClientRoles, new Revocations(readCa(files)), false);
+    }
+
+    /**
+     * A server context that refuses clients whose certificate {@code revocations} lists. With
+     * {@code clientCertificateOptional} (a tracker that enrolls), a client may come without a
+     * certificate; one that presents a certificate is checked all the same, and the caller must
+     * refuse every request of a client without one except enrollment. The server sends its chain
+     * with the CA certificate in it, which is what a joining machine pins.
+     */
+    public static SslContext server(TlsFiles files, Set<Role> acceptedClientRoles, Revocations revocations,
+            boolean clientCertificateOptional) throws IOException {
+        requireReadable(files);
         try {
-            SslContext context = SslContextBuilder.forServer(files.certificate().toFile(), files.privateKey().toFile())
+            X509Certificate ca = readCa(files);
+            SslContext context = SslContextBuilder.forServer(Pem.readPrivateKey(files.privateKey()), chain(files, ca))
                     .sslProvider(provider())
                     .protocols(TLS_1_3)
-                    .clientAuth(ClientAuth.REQUIRE)
-                    .trustManager(new RoleCheckingTrustManager(Pem.readCertificate(files.ca()), acceptedClientRoles))
+                    .clientAuth(clientCertificateOptional ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE)
+                    .trustManager(new RoleCheckingTrustManager(ca, acceptedClientRoles, revocations))
                     .build();
             if (context.sessionContext() instanceof OpenSslSessionContext sessions) {
                 // no server-side session cache: every connection is a full handshake with its certificate checked
@@ -66,16 +83,23 @@ public final class TlsContexts {
     /**
      * A client context: it presents its certificate and accepts a server whose certificate comes from the CA
      * and whose role is in {@code acceptedServerRoles} ({@link Role#AGENT} to dial a peer,
-     * {@link Role#TRACKER} to call a tracker).
+     * {@link Role#TRACKER} to call a tracker), with nothing revoked.
      */
     public static SslContext client(TlsFiles files, Set<Role> acceptedServerRoles) throws IOException {
         requireReadable(files);
+        return client(files, acceptedServerRoles, new Revocations(readCa(files)));
+    }
+
+    /** A client context that also refuses servers whose certificate {@code revocations} lists. */
+    public static SslContext client(TlsFiles files, Set<Role> acceptedServerRoles, Revocations revocations) throws IOException {
+        requireReadable(files);
         try {
+            X509Certificate ca = readCa(files);
             return SslContextBuilder.forClient()
                     .sslProvider(provider())
                     .protocols(TLS_1_3)
                     .keyManager(files.certificate().toFile(), files.privateKey().toFile())
-                    .trustManager(new RoleCheckingTrustManager(Pem.readCertificate(files.ca()), acceptedServerRoles))
+                    .trustManager(new RoleCheckingTrustManager(ca, acceptedServerRoles, revocations))
                     .endpointIdentificationAlgorithm(null)
                     .build();
         } catch (GeneralSecurityException e) {
@@ -83,6 +107,37 @@ public final class TlsContexts {
         } catch (IllegalArgumentException e) {
             throw new SSLException("cannot read the certificate or key of " + files + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The client context of a machine joining with a token: no certificate of its own, and it
+     * accepts only a tracker whose chain holds the CA certificate with SHA-256 {@code caFingerprint}
+     * (hex) and chains to it in the tracker role ({@link JoinToken#caFingerprint()}).
+     */
+    public static SslContext joiningClient(String caFingerprint) throws SSLException {
+        return SslContextBuilder.forClient()
+                .sslProvider(provider())
+                .protocols(TLS_1_3)
+                .trustManager(new PinnedCaTrustManager(caFingerprint))
+                .endpointIdentificationAlgorithm(null)
+                .build();
+    }
+
+    /** The certificate file's certificates, then the CA's if the last one was issued by it. */
+    private static X509Certificate[] chain(TlsFiles files, X509Certificate ca) throws IOException {
+        List<X509Certificate> chain = new ArrayList<>(Pem.readCertificates(files.certificate()));
+        X509Certificate last = chain.getLast();
+        if (!last.equals(ca) && last.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+            chain.add(ca);
+        }
+        return chain.toArray(X509Certificate[]::new);
+    }
+
+    private static X509Certificate readCa(TlsFiles files) throws IOException {
+        if (!Files.isReadable(files.ca())) {
+            throw new IOException("cannot read " + files.ca() + " (certificate, key or CA file)");
+        }
+        return Pem.readCertificate(files.ca());
     }
 
     /**

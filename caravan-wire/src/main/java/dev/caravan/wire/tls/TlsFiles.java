@@ -1,6 +1,14 @@
 package dev.caravan.wire.tls;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.util.Objects;
 
 /**
@@ -15,6 +23,77 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
         Objects.requireNonNull(certificate, "certificate");
         Objects.requireNonNull(privateKey, "privateKey");
         Objects.requireNonNull(ca, "ca");
+    }
+
+    /**
+     * Stores what enrollment or renewal brought: the private key made on this machine ({@code 0600}),
+     * the CA certificate and the certificate: all three written and synced under temporary names,
+     * then renamed, the certificate last. The folders are made owner-only if missing.
+     *
+     * @param certificatePem the certificate issued for {@code keys}' public key
+     * @param caPem the CA certificate it chains to
+     * @param caFingerprint the SHA-256 (hex) the CA certificate must have, or null to skip that check
+     * @return the stored certificate
+     * @throws IOException if the certificate is not for this key, does not chain to the CA, or the
+     *     CA is not the expected one; nothing is written then
+     */
+    public X509Certificate store(KeyPair keys, String certificatePem, String caPem, String caFingerprint) throws IOException {
+        X509Certificate cert = Pem.parseCertificate(certificatePem, "the issued certificate");
+        X509Certificate caCert = Pem.parseCertificate(caPem, "the CA certificate");
+        if (caFingerprint != null && !JoinToken.fingerprint(caCert).equals(caFingerprint)) {
+            throw new IOException("the tracker sent a CA certificate other than the one the join token names");
+        }
+        if (!cert.getPublicKey().equals(keys.getPublic())) {
+            throw new IOException("the tracker sent a certificate for another key");
+        }
+        try {
+            cert.verify(caCert.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the certificate the tracker sent is not signed by the CA: " + e.getMessage(), e);
+        }
+        for (Path p : new Path[] {certificate, privateKey, ca}) {
+            Pem.createPrivateDirectory(p.toAbsolutePath().getParent());
+        }
+        // Each file is written and synced under a temporary name first; then the renames follow one
+        // another, the certificate last, so that a crash leaves a key and a certificate that belong
+        // together except in the instant between the last two renames.
+        List<Path[]> staged = new ArrayList<>();
+        try {
+            staged.add(new Path[] {Pem.stage(ca, Pem.certificate(caCert), false), ca});
+            staged.add(new Path[] {Pem.stage(privateKey, Pem.privateKey(keys.getPrivate()), true), privateKey});
+            staged.add(new Path[] {Pem.stage(certificate, Pem.certificate(cert), false), certificate});
+            for (Path[] move : staged) {
+                Files.move(move[0], move[1], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            for (Path[] move : staged) {
+                Files.deleteIfExists(move[0]);
+            }
+        }
+        return cert;
+    }
+
+    /** The first certificate in {@link #certificate()}. */
+    public X509Certificate readCertificate() throws IOException {
+        return Pem.readCertificate(certificate);
+    }
+
+    /**
+     * The certificate in {@link #ca()}, once all three files are found readable: a missing file is
+     * named, the certificate first, as {@link TlsContexts} does.
+     */
+    public X509Certificate readCa() throws IOException {
+        for (Path p : new Path[] {certificate, privateKey, ca}) {
+            if (!Files.isReadable(p)) {
+                throw new IOException("cannot read " + p + " (certificate, key or CA file)");
+            }
+        }
+        return Pem.readCertificate(ca);
+    }
+
+    /** A certificate as PEM text. */
+    public static String pem(X509Certificate cert) throws IOException {
+        return Pem.certificate(cert);
     }
 
     /** The files {@link CertificateAuthority#issue} writes for {@code name} into {@code dir}. */

@@ -50,29 +50,7 @@ class AgentCommandTest {
             swarm.publish(source, "1.0.0");
             Path certs = swarm.issue("pc7");
             Path home = tmp.resolve("pc7");
-            Path config = Files.writeString(tmp.resolve("agent.toml"), """
-                    [tracker]
-                    url = "https://127.0.0.1:%d"
-                    [origin]
-                    url = "%s"
-                    [trust]
-                    root = "%s"
-                    [tls]
-                    certificate = "%s"
-                    key = "%s"
-                    ca = "%s"
-                    [peer]
-                    listen = "127.0.0.1:0"
-                    [cache]
-                    dir = "pc7/cache"
-                    [follow]
-                    product = "%s"
-                    install_dir = "pc7/install"
-                    [api]
-                    listen = "127.0.0.1:0"
-                    """.formatted(swarm.tracker().address().getPort(), swarm.originUrl(),
-                    swarm.repo().resolve("metadata/1.root.json"), certs.resolve("pc7.crt"), certs.resolve("pc7.key"),
-                    certs.resolve("ca.crt"), LocalSwarm.PRODUCT));
+            Path config = Files.writeString(tmp.resolve("agent.toml"), AgentToml.of(swarm, certs.toString(), "pc7", "pc7", ""));
 
             Path firstLog = tmp.resolve("first.log");
             Process first = start(firstLog, "--config", config, "--group", "lab-1", "--upload-rate", "50MB");
@@ -131,27 +109,7 @@ class AgentCommandTest {
             assertThat(token).startsWith("cvj1.");
             Path home = Files.createDirectories(tmp.resolve("pc8"));
             Files.writeString(home.resolve("token"), token);
-            Path config = Files.writeString(home.resolve("agent.toml"), """
-                    [tracker]
-                    url = "https://%s"
-                    [origin]
-                    url = "%s"
-                    [trust]
-                    root = "%s"
-                    [tls]
-                    certificate = "tls/pc8.crt"
-                    key = "tls/pc8.key"
-                    ca = "tls/ca.crt"
-                    [peer]
-                    listen = "127.0.0.1:0"
-                    [cache]
-                    dir = "cache"
-                    [follow]
-                    product = "%s"
-                    install_dir = "install"
-                    [api]
-                    listen = "127.0.0.1:0"
-                    """.formatted(tracker, swarm.originUrl(), swarm.repo().resolve("metadata/1.root.json"), LocalSwarm.PRODUCT));
+            Path config = Files.writeString(home.resolve("agent.toml"), AgentToml.of(swarm, "tls", "pc8", "", ""));
 
             Path log = tmp.resolve("join.log");
             Process agent = start(log, "--config", config, "--join", "@" + home.resolve("token"));

@@ -281,30 +281,8 @@ class AgentCrashTest {
 
     private Path writeConfig(LocalSwarm swarm) throws IOException {
         Path certs = swarm.issue("pc1");
-        return Files.writeString(tmp.resolve("agent.toml"), """
-                [tracker]
-                url = "https://127.0.0.1:%d"
-                [origin]
-                url = "%s"
-                [trust]
-                root = "%s"
-                [tls]
-                certificate = "%s"
-                key = "%s"
-                ca = "%s"
-                [peer]
-                listen = "127.0.0.1:0"
-                [cache]
-                dir = "pc1/cache"
-                [follow]
-                product = "%s"
-                install_dir = "pc1/install"
-                poll_interval = "1s"
-                [api]
-                listen = "127.0.0.1:0"
-                """.formatted(swarm.tracker().address().getPort(), swarm.originUrl(),
-                swarm.repo().resolve("metadata/1.root.json"), certs.resolve("pc1.crt"), certs.resolve("pc1.key"),
-                certs.resolve("ca.crt"), LocalSwarm.PRODUCT));
+        return Files.writeString(tmp.resolve("agent.toml"), AgentToml.of(swarm, certs.toString(), "pc1", "pc1",
+                "poll_interval = \"1s\""));
     }
 
     private Process start(Path config, Path log) throws IOException {

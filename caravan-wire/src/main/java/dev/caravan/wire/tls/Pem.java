@@ -99,12 +99,12 @@ final class Pem {
 
     /** Writes a file readable by everyone, atomically (temp file, fsync, rename). */
     static void writePublic(Path file, String text) throws IOException {
-        write(file, text, null);
+        write(file, text, false);
     }
 
     /** Writes a file readable only by its owner (0600 where the file system has POSIX permissions), atomically. */
     static void writeSecret(Path file, String text) throws IOException {
-        write(file, text, posix(file) ? PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE) : null);
+        write(file, text, true);
     }
 
     /** Creates a folder (and its parents) readable only by its owner, unless it exists. */
@@ -157,21 +157,9 @@ final class Pem {
         }
     }
 
-    private static void write(Path file, String text, FileAttribute<?> attribute) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    private static void write(Path file, String text, boolean secret) throws IOException {
+        Path tmp = stage(file, text, secret);
         try {
-            if (attribute != null) {
-                Files.createFile(tmp, attribute);
-            } else {
-                Files.createFile(tmp);
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
-                while (bytes.hasRemaining()) {
-                    ch.write(bytes);
-                }
-                ch.force(true);
-            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);

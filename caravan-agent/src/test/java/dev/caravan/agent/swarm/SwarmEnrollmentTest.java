@@ -133,7 +133,7 @@ class SwarmEnrollmentTest {
             MutableClock clock = new MutableClock(Instant.now());
             Agent agent = d.swarm().startAgent("renewer", "default", files, d.swarm().originUrl(), clock);
             Fleet.awaitInstalls(List.of(agent));
-            assertThat(servedCertificate(d, agent.peerPort()).serial()).isEqualTo(first.getSerialNumber());
+            assertThat(servedCertificate(d, agent).serial()).isEqualTo(first.getSerialNumber());
 
             clock.advance(Duration.ofHours(17));
 
@@ -142,12 +142,12 @@ class SwarmEnrollmentTest {
             assertThat(renewed.getNotAfter()).isAfter(first.getNotAfter());
             assertThat(Files.readString(files.privateKey())).as("a new key").isNotEqualTo(firstKey);
             assertThat(PeerIdentity.of(renewed).name()).isEqualTo("renewer");
-            assertThat(servedCertificate(d, agent.peerPort()).serial()).isEqualTo(renewed.getSerialNumber());
+            assertThat(servedCertificate(d, agent).serial()).isEqualTo(renewed.getSerialNumber());
         }
     }
 
     /** The certificate an agent's peer listener presents to a new connection. */
-    private static PeerIdentity servedCertificate(Deployment d, int port) throws Exception {
+    private static PeerIdentity servedCertificate(Deployment d, Agent agent) throws Exception {
         TlsFiles visitor = TlsFiles.in(d.swarm().issue("visitor"), "visitor");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
@@ -157,7 +157,7 @@ class SwarmEnrollmentTest {
                 protected void initChannel(SocketChannel c) {
                     c.pipeline().addLast(tls.newHandler(c.alloc()));
                 }
-            }).connect("127.0.0.1", port).sync().channel();
+            }).connect(agent.settings().peer().listenHost(), agent.peerPort()).sync().channel();
             SslHandler handler = ch.pipeline().get(SslHandler.class);
             handler.handshakeFuture().sync();
             PeerIdentity who = PeerIdentity.of(handler.engine().getSession());

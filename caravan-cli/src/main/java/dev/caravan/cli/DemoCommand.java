@@ -103,6 +103,7 @@ final class DemoCommand implements Callable<Integer> {
         o.put("ratio_to_lower_bound", round(r.ratioToLowerBound()));
         o.put("origin_bytes_sent", r.originBytesSent());
         o.put("origin_bytes_per_release", round(r.originBytesPerRelease()));
+        o.put("honest_origin_bytes", r.honestOriginBytes());
         o.put("peer_bytes_received", r.peerBytesReceived());
         o.put("http_only_seconds", round(r.plan().httpOnlySeconds()));
         var each = o.putArray("completion_seconds");
@@ -127,6 +128,10 @@ final class DemoCommand implements Callable<Integer> {
         row(out, "lower bound T_min", String.format(Locale.ROOT, "%.1f s = max(F/U, F/d, N·F/(U + N·u))", p.lowerBoundSeconds()));
         row(out, "ratio to T_min", String.format(Locale.ROOT, "%.2f", r.ratioToLowerBound()));
         row(out, "origin sent", String.format(Locale.ROOT, "%s = %.2f × F", rate(r.originBytesSent()), r.originBytesPerRelease()));
+        if (p.liars() > 0) {
+            row(out, "  to honest agents", String.format(Locale.ROOT, "%s = %.2f × F (the rest went to the liars, cut off by their peers)",
+                    rate(r.honestOriginBytes()), (double) r.honestOriginBytes() / r.releaseBytes()));
+        }
         row(out, "from peers", String.format(Locale.ROOT, "%s = %.2f × F", rate(r.peerBytesReceived()),
                 (double) r.peerBytesReceived() / r.releaseBytes()));
         row(out, "plain HTTP would take", String.format(Locale.ROOT, "%.1f s (N·F/U), %.1f× longer", p.httpOnlySeconds(),

@@ -44,6 +44,8 @@ class DemoCommandTest {
         assertThat(json.get("all_verified").asBoolean()).as("every honest agent installed the true bytes").isTrue();
         assertThat(json.get("completion_seconds")).as("completion times, honest agents only").hasSize(3);
         assertThat(json.get("peers_cut_off").asLong()).as("connections the honest agents cut off").isPositive();
+        assertThat(json.get("honest_origin_bytes").asLong()).as("chunk bytes the honest agents had from the origin")
+                .isPositive().isLessThanOrEqualTo(json.get("origin_bytes_sent").asLong());
     }
 
     @Test

@@ -93,9 +93,11 @@ public final class SwarmRun {
      * @param peerBytesReceived chunk bytes the agents received from each other
      * @param allVerified whether every honest agent ended with exactly the published tree
      * @param peersCutOff peer connections the honest agents cut off (bans of liars, mostly), summed
+     * @param honestOriginBytes chunk bytes the honest agents received from the origin (what liars
+     *     fetched for themselves is in {@code originBytesSent} only)
      */
     public record Result(Plan plan, long releaseBytes, List<Double> completionSeconds, long originBytesSent,
-            long peerBytesReceived, boolean allVerified, long peersCutOff) {
+            long peerBytesReceived, boolean allVerified, long peersCutOff, long honestOriginBytes) {
         public double lastCompletionSeconds() {
             return completionSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         }
@@ -183,7 +185,9 @@ public final class SwarmRun {
                 verified &= expected.equals(SyntheticRelease.digestTree(a.currentDir().toRealPath()));
             }
             long cutOff = honest.stream().mapToLong(Agent::peersCutOff).sum();
-            return new Result(plan, published.manifest().totalBytes(), seconds, originBytes, peerBytes, verified, cutOff);
+            long honestOrigin = honest.stream().mapToLong(a -> a.status().bytesFromOrigin()).sum();
+            return new Result(plan, published.manifest().totalBytes(), seconds, originBytes, peerBytes, verified, cutOff,
+                    honestOrigin);
         }
     }
 }

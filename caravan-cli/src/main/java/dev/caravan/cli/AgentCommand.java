@@ -119,6 +119,8 @@ final class AgentCommand implements Callable<Integer> {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.caravan")).setLevel(Level.INFO);
         }
         AgentConfig settings = load();
+        // A renewal or enrollment cut short by a crash is finished before the files are read.
+        new TlsFiles(settings.tlsCertificate(), settings.tlsKey(), settings.tlsCa()).finishInterruptedStore();
         enrollIfAsked(settings);
         settings.checkFiles();
         String name = certificateName(settings.tlsCertificate());

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -27,8 +25,9 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
 
     /**
      * Stores what enrollment or renewal brought: the private key made on this machine ({@code 0600}),
-     * the CA certificate and the certificate: all three written and synced under temporary names,
-     * then renamed, the certificate last. The folders are made owner-only if missing.
+     * the CA certificate and the certificate: all three written and synced as {@code NAME.next},
+     * then renamed, the certificate last ({@link #finishInterruptedStore} completes what a crash
+     * cut short). The folders are made owner-only if missing.
      *
      * @param certificatePem the certificate issued for {@code keys}' public key
      * @param caPem the CA certificate it chains to
@@ -54,23 +53,55 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
         for (Path p : new Path[] {certificate, privateKey, ca}) {
             Pem.createPrivateDirectory(p.toAbsolutePath().getParent());
         }
-        // Each file is written and synced under a temporary name first; then the renames follow one
-        // another, the certificate last, so that a crash leaves a key and a certificate that belong
-        // together except in the instant between the last two renames.
-        List<Path[]> staged = new ArrayList<>();
+        // All three are written and synced as NAME.next first, the certificate last; only then are
+        // they renamed over the files in use. A crash before the certificate's .next exists leaves
+        // the old files, which belong together; a crash after it is finished by
+        // finishInterruptedStore at the next start, so a key never stays beside a certificate
+        // that is not its own.
+        finishInterruptedStore();
+        stageNext(ca, Pem.certificate(caCert), false);
+        stageNext(privateKey, Pem.privateKey(keys.getPrivate()), true);
+        stageNext(certificate, Pem.certificate(cert), false);
+        installNext();
+        return cert;
+    }
+
+    /**
+     * Finishes a {@link #store} that a crash cut short, or drops one that had not staged all three
+     * files; returns true if it finished one. Call it before reading the files (the agent does, at
+     * start). Without it, a crash between two renames could leave a key beside a certificate for
+     * another key, and the machine unable to connect until it enrolled again.
+     */
+    public boolean finishInterruptedStore() throws IOException {
+        if (Files.exists(next(certificate))) {
+            installNext();
+            return true;
+        }
+        Files.deleteIfExists(next(ca));
+        Files.deleteIfExists(next(privateKey));
+        return false;
+    }
+
+    private static void stageNext(Path file, String pem, boolean secret) throws IOException {
+        Path tmp = Pem.stage(file, pem, secret);
         try {
-            staged.add(new Path[] {Pem.stage(ca, Pem.certificate(caCert), false), ca});
-            staged.add(new Path[] {Pem.stage(privateKey, Pem.privateKey(keys.getPrivate()), true), privateKey});
-            staged.add(new Path[] {Pem.stage(certificate, Pem.certificate(cert), false), certificate});
-            for (Path[] move : staged) {
-                Files.move(move[0], move[1], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
+            Files.move(tmp, next(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
-            for (Path[] move : staged) {
-                Files.deleteIfExists(move[0]);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Renames each staged file over its file in use: the CA, the key, the certificate last. */
+    private void installNext() throws IOException {
+        for (Path p : new Path[] {ca, privateKey, certificate}) {
+            if (Files.exists(next(p))) {
+                Files.move(next(p), p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        return cert;
+    }
+
+    private static Path next(Path file) {
+        return file.resolveSibling(file.getFileName() + ".next");
     }
 
     /** The first certificate in {@link #certificate()}. */

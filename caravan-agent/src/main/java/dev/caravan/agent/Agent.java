@@ -147,9 +147,6 @@ public final class Agent implements AutoCloseable {
     /** Listens for peers and starts following the channel and announcing. */
     public synchronized void start() throws IOException {
         cacheLock = CacheLock.acquire(settings.cacheDir());
-        if (settings.peer().tls().finishInterruptedStore()) {
-            log.info("{}: finished storing the certificate a renewal had left half-stored", settings.name());
-        }
         store = new ChunkStore(settings.cacheDir().resolve("chunks"));
         eviction = new CacheEviction(store, settings.cacheDir(), settings.cache(), clock);
         // Nothing else writes into this cache or these versions (the lock says so): what a killed

@@ -119,8 +119,11 @@ final class AgentCommand implements Callable<Integer> {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.caravan")).setLevel(Level.INFO);
         }
         AgentConfig settings = load();
-        // A renewal or enrollment cut short by a crash is finished before the files are read.
-        new TlsFiles(settings.tlsCertificate(), settings.tlsKey(), settings.tlsCa()).finishInterruptedStore();
+        // A renewal or enrollment cut short by a crash is finished before the files are read (or
+        // before --join, which would otherwise spend a new token on a certificate already issued).
+        if (new TlsFiles(settings.tlsCertificate(), settings.tlsKey(), settings.tlsCa()).finishInterruptedStore()) {
+            log.info("finished storing the certificate a crash had left half-stored in {}", settings.tlsCertificate());
+        }
         enrollIfAsked(settings);
         settings.checkFiles();
         String name = certificateName(settings.tlsCertificate());

@@ -83,6 +83,8 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     private final Set<PeerSession> toFlush = new LinkedHashSet<>();
     private volatile SchedulerStats stats;
     private volatile boolean closed;
+    /** Whether {@link #fail} ran: on the loop only. */
+    private boolean failed;
     private ScheduledFuture<?> ticker;
 
     /**
@@ -522,9 +524,10 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     }
 
     private void fail(IOException e) {
-        if (arrivals.values().stream().allMatch(CompletableFuture::isDone)) {
-            return; // failed already (a full disk fails every write behind the first): said once
+        if (failed) {
+            return; // a full disk fails every write behind the first: said once
         }
+        failed = true;
         log.error("{} failed: {}", this, e.getMessage());
         for (CompletableFuture<Void> f : arrivals.values()) {
             f.completeExceptionally(e);

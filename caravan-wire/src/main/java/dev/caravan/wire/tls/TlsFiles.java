@@ -68,7 +68,7 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
 
     /**
      * Finishes a {@link #store} that a crash cut short, or drops one that had not staged all three
-     * files; returns true if it finished one. Call it before reading the files (the agent does, at
+     * files; returns true if it finished one. Call it before reading the files ({@code caravan agent} does, at
      * start). Without it, a crash between two renames could leave a key beside a certificate for
      * another key, and the machine unable to connect until it enrolled again.
      */

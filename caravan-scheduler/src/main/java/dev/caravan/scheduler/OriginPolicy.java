@@ -10,12 +10,21 @@ final class OriginPolicy {
      * The origin is the most expensive source (WAN egress, a shared upload link), so it is a
      * fallback: a chunk goes to it when no connected peer has it once originGrace has passed since
      * the start (bitfields arrive within a round trip or two of connecting), or when the chunk has
-     * been wanted for originFallbackDelay, the analogue of Delivery Optimization's HTTP fallback
-     * delay (the DODelayForegroundDownloadFromHttp and DODelayBackgroundDownloadFromHttp policies). Even then the origin is offered
-     * blocks only after every peer has filled its pipeline, and holds at most originMaxInFlight of
-     * them, so it serves what peers cannot.
+     * been wanted for originFallbackDelay and no peer is in a position to deliver it, the analogue
+     * of Delivery Optimization's HTTP fallback delay (the DODelayForegroundDownloadFromHttp and
+     * DODelayBackgroundDownloadFromHttp policies). Even then the origin is offered blocks only
+     * after every peer has filled its pipeline, and holds at most originMaxInFlight of them, so it
+     * serves what peers cannot.
      *
      * Every chunk is wanted from the start of the download, so the fallback delay counts from there.
+     * After it, a chunk stays with the peers while one of them that has it unchokes us and has not
+     * let a request time out lately (is not snubbed): peers that deliver slowly but steadily, such
+     * as agents with a low upload cap, are not a reason to pay for WAN bytes. Delivery
+     * Optimization's delay turns on the HTTP source for everything; measured on the swarm demo with
+     * a quarter of the benchmark's rates (a run of about 100 s), that sent 1.64 copies of the
+     * release from the origin to save nothing: the peers were the limit of neither. A peer that
+     * stops delivering lets a request time out and is snubbed, and drippers are cut off by the
+     * I/O layer's minimum rate, so the origin still takes over when peers truly cannot deliver.
      *
      * The grace also ends as soon as the I/O layer says the peers it knows of have connected and
      * sent their bitfields (peersSettled): waiting longer would only idle the origin.
@@ -49,13 +58,20 @@ final class OriginPolicy {
         settled = true;
     }
 
+    /** Whether the download has run for the fallback delay. */
+    boolean pastFallbackDelay(long now) {
+        return now - startedAt >= fallbackDelayNanos;
+    }
+
     /**
      * Whether a chunk that {@code peersWithChunk} connected peers have, and that is {@code ours} to
-     * fetch from the origin, may come from the origin at {@code now}.
+     * fetch from the origin, may come from the origin at {@code now}; {@code offeredByPeers} says
+     * whether a peer that is delivering to us has it.
      */
-    boolean mayFetch(int peersWithChunk, boolean ours, long now) {
+    boolean mayFetch(int peersWithChunk, boolean ours, boolean offeredByPeers, long now) {
         long elapsed = now - startedAt;
-        return (peersWithChunk == 0 && ours && (settled || elapsed >= graceNanos)) || elapsed >= fallbackDelayNanos;
+        return (peersWithChunk == 0 && ours && (settled || elapsed >= graceNanos))
+                || (elapsed >= fallbackDelayNanos && !offeredByPeers);
     }
 
     /** The rendezvous score of {@code key} for {@code chunk}: a 64-bit mix (SplitMix64's finalizer). */

@@ -127,6 +127,11 @@ final class Source<P> {
         lastArrival = now;
     }
 
+    /** Whether a block arrived from this source at {@code since} or later. */
+    boolean deliveredSince(long since) {
+        return lastArrival != Long.MIN_VALUE && lastArrival >= since;
+    }
+
     /** The send time of the oldest request in flight, or the last arrival if that is later; MIN_VALUE if idle. */
     long headWaitingSince() {
         if (inFlight.isEmpty()) {

@@ -155,13 +155,14 @@ final class Swarm<P> {
         if (originAvailable) {
             order.add(origin);
         }
-        PiecePicker.Alternatives<P> alternatives = (chunk, excluded) -> alternativesExist(chunk, excluded, now);
+        BitSet offered = originAvailable && originPolicy.pastFallbackDelay(now) ? offeredByPeers(now) : null;
+        PiecePicker.Alternatives<P> alternatives = (chunk, excluded) -> alternativesExist(chunk, excluded, now, offered);
         for (Source<P> s : order) {
             int depth = s.depth(config, now);
             while (s.inFlight() < depth) {
-                Block block = picker.pick(s, c -> canServe(s, c, now), alternatives);
+                Block block = picker.pick(s, c -> canServe(s, c, now, offered), alternatives);
                 if (block == null && !s.isOrigin() && config.endgameDuplicates() > 0 && picker.allRequested()) {
-                    block = picker.pickDuplicate(s, c -> canServe(s, c, now), alternatives,
+                    block = picker.pickDuplicate(s, c -> canServe(s, c, now, offered), alternatives,
                             1 + config.endgameDuplicates(), now);
                 }
                 if (block == null) {
@@ -174,21 +175,52 @@ final class Swarm<P> {
         }
     }
 
-    private boolean canServe(Source<P> s, int chunk, long now) {
+    /**
+     * Whether {@code s} may be asked for {@code chunk}. {@code offered} is, once the fallback delay
+     * has passed, the chunks some peer is in a position to deliver (else null).
+     */
+    private boolean canServe(Source<P> s, int chunk, long now, BitSet offered) {
         if (s.isOrigin()) {
-            return originAvailable && originPolicy.mayFetch(picker.availability[chunk], ours(chunk), now);
+            return originAvailable && originPolicy.mayFetch(picker.availability[chunk], ours(chunk),
+                    offered != null && offered.get(chunk), now);
         }
         return !s.choked && s.has.get(chunk)
                 && (s.sameGroup || config.allowOtherGroups() || picker.sameGroupAvailability[chunk] == 0);
     }
 
-    private boolean alternativesExist(int chunk, Set<Source<P>> excluded, long now) {
+    /**
+     * The chunks that a peer delivering to us has: one that unchokes us, sent us a block within
+     * the last snubDuration, has not let a request time out lately (is not snubbed), and may serve
+     * the chunk by the group rule. A peer that never sends anything does not hold chunks back
+     * from the origin.
+     */
+    private BitSet offeredByPeers(long now) {
+        BitSet offered = new BitSet(picker.chunkCount());
+        long recently = now - config.snubDuration().toNanos();
         for (Source<P> s : peers.values()) {
-            if (!excluded.contains(s) && canServe(s, chunk, now)) {
+            if (s.choked || s.snubbed(now) || !s.deliveredSince(recently)) {
+                continue;
+            }
+            if (s.sameGroup || config.allowOtherGroups()) {
+                offered.or(s.has);
+            } else {
+                for (int c = s.has.nextSetBit(0); c >= 0; c = s.has.nextSetBit(c + 1)) {
+                    if (picker.sameGroupAvailability[c] == 0) {
+                        offered.set(c);
+                    }
+                }
+            }
+        }
+        return offered;
+    }
+
+    private boolean alternativesExist(int chunk, Set<Source<P>> excluded, long now, BitSet offered) {
+        for (Source<P> s : peers.values()) {
+            if (!excluded.contains(s) && canServe(s, chunk, now, offered)) {
                 return true;
             }
         }
-        return !excluded.contains(origin) && canServe(origin, chunk, now);
+        return !excluded.contains(origin) && canServe(origin, chunk, now, offered);
     }
 
     private void count(Source<P> s, int delta) {

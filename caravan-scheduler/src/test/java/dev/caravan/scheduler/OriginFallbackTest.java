@@ -55,17 +55,54 @@ class OriginFallbackTest extends SchedulerTestSupport {
     }
 
     @Test
-    void theOriginOnlyGetsWhatPeersCannotTake() {
+    void aPeerThatDeliversKeepsItsChunksPastTheFallbackDelay() {
         var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
                 .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4));
         s.originAvailable(true);
         List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
-        ticker.advance(Duration.ofSeconds(4)); // past the fallback delay, before the peer's requests time out
+        ticker.advance(Duration.ofSeconds(1));
+        s.blockReceived("a", toPeer.getFirst());
+        ticker.advance(Duration.ofSeconds(3)); // past the fallback delay, before the peer's requests time out
+
+        List<Action<String>> tick = s.tick();
+        List<Action<String>> afterBlock = s.blockReceived("a", toPeer.get(1));
+
+        assertThat(toPeer).hasSize(2);
+        assertThat(originFetches(tick)).as("a slow but steady peer is no reason for WAN bytes").isEmpty();
+        assertThat(originFetches(afterBlock)).isEmpty();
+        assertThat(requestsTo(afterBlock, "a")).as("the peer gets the next block instead").hasSize(1);
+    }
+
+    @Test
+    void aPeerThatHasSentNothingLatelyHoldsNothingBackFromTheOrigin() {
+        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
+                .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4));
+        s.originAvailable(true);
+        List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
+        ticker.advance(Duration.ofSeconds(4)); // past the fallback delay; the peer has sent nothing yet
+
+        List<Block> fetches = originFetches(s.tick());
+
+        assertThat(fetches).as("the rest, and no duplicates").hasSize(2).doesNotContainAnyElementsOf(toPeer);
+    }
+
+    @Test
+    void theOriginTakesWhatAStalledPeerHasOnceTheFallbackDelayPasses() {
+        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
+                .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(10), 4));
+        s.originAvailable(true);
+        List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
+        ticker.advance(Duration.ofSeconds(6)); // the peer's requests time out: it is snubbed, held to one
+        assertThat(originFetches(s.tick())).as("before the fallback delay").isEmpty();
+        assertThat(s.peer("a").orElseThrow().snubbed()).isTrue();
+        ticker.advance(Duration.ofSeconds(4));
 
         List<Block> fetches = originFetches(s.tick());
 
         assertThat(toPeer).hasSize(2);
-        assertThat(fetches).as("the rest, and no duplicates").hasSize(2).doesNotContainAnyElementsOf(toPeer);
+        assertThat(fetches).as("what the snubbed peer is not fetching, no duplicates").hasSize(3)
+                .doesNotHaveDuplicates();
+        assertThat(s.peer("a").orElseThrow().inFlight()).isEqualTo(1);
     }
 
     @Test

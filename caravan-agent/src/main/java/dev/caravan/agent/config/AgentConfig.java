@@ -57,7 +57,7 @@ import java.util.Optional;
  * @param cacheMaxSizeBytes {@code cache.max_size}: the most bytes of chunks kept, at least 1 MiB
  * @param cacheMaxAge {@code cache.max_age}: chunks no kept release needs are evicted after this
  *     long unused; positive
- * @param uploadRateBytesPerSecond {@code limits.upload_rate}: 0 for unlimited, else at least 1 KiB/s
+ * @param uploadRateBytesPerSecond {@code limits.upload_rate}: 0 for unlimited, else at least 16 KiB/s
  * @param downloadRateBytesPerSecond {@code limits.download_rate}: 0 for unlimited, else at least 1 KiB/s
  * @param uploadSlots {@code limits.upload_slots}: peers uploaded to at once, 1 to 256
  * @param maxPeers {@code limits.max_peers}: peer connections at once, at least uploadSlots, at most 10000
@@ -99,6 +99,8 @@ public record AgentConfig(
 
     /** The least non-zero rate: below it, a unit was most likely forgotten ({@code 10} for 10 MB/s). */
     public static final long MIN_RATE_BYTES_PER_SECOND = 1024;
+    /** The least upload cap: one upload slot at twice the rate peers require of a connection (PeerLimits). */
+    public static final long MIN_UPLOAD_RATE_BYTES_PER_SECOND = 16 << 10;
     /** The smallest cache: below it, a unit was most likely forgotten. */
     public static final long MIN_CACHE_SIZE_BYTES = 1 << 20;
     public static final int MAX_ORIGIN_CONNECTIONS = 64;
@@ -144,6 +146,10 @@ public record AgentConfig(
             throw bad(CACHE_MAX_AGE, DurationText.format(cacheMaxAge), "must be positive");
         }
         requireRate(LIMITS_UPLOAD_RATE, uploadRateBytesPerSecond);
+        if (uploadRateBytesPerSecond != 0 && uploadRateBytesPerSecond < MIN_UPLOAD_RATE_BYTES_PER_SECOND) {
+            throw bad(LIMITS_UPLOAD_RATE, uploadRateBytesPerSecond, "is below 16KiB/s: peers cut off a connection that"
+                    + " moves less than 8KiB/s, so an agent must be able to give one peer twice that (0 = unlimited)");
+        }
         requireRate(LIMITS_DOWNLOAD_RATE, downloadRateBytesPerSecond);
         requireRange(LIMITS_UPLOAD_SLOTS, uploadSlots, 1, MAX_UPLOAD_SLOTS);
         requireRange(LIMITS_MAX_PEERS, maxPeers, 1, MAX_PEERS_LIMIT);

@@ -94,6 +94,26 @@ public record PeerConfig(
         Objects.requireNonNull(limits, "limits");
     }
 
+    /**
+     * The upload slots actually used: {@link #slots()}, fewer when the upload cap would give each
+     * slot less than {@link #MIN_SLOT_RATE_FACTOR} times the rate peers require of a connection
+     * ({@link PeerLimits#minTransferBytesPerSecond()}). Peers cut off an uploader that sends them
+     * less than that, so an agent capped at 40 KB/s over five slots (8 KB/s each) would be cut off
+     * by every peer it serves; with one slot it serves one at a time, at 40 KB/s.
+     */
+    public UploadSlotConfig effectiveSlots() {
+        long floor = MIN_SLOT_RATE_FACTOR * limits.minTransferBytesPerSecond();
+        if (uploadRateBytesPerSecond == 0 || floor == 0 || uploadRateBytesPerSecond / floor >= slots.capacity()) {
+            return slots;
+        }
+        int room = (int) Math.max(1, uploadRateBytesPerSecond / floor);
+        int optimistic = room > 1 ? Math.min(1, slots.optimisticSlots()) : 0;
+        return new UploadSlotConfig(room - optimistic, slots.rotation(), optimistic);
+    }
+
+    /** How many times the least rate peers accept each upload slot should get (see {@link #effectiveSlots()}). */
+    public static final int MIN_SLOT_RATE_FACTOR = 2;
+
     /** The defaults for everything but identity, address and rates. */
     public static PeerConfig defaults(PeerId peerId, String group, TlsFiles tls, String listenHost, int listenPort) {
         return new PeerConfig(peerId, group, tls, listenHost, listenPort, 0, 0, UploadSlotConfig.DEFAULT,

@@ -3,6 +3,7 @@ package dev.caravan.agent.swarm;
 import dev.caravan.agent.seed.ChokeDecision;
 import dev.caravan.agent.seed.RateLimit;
 import dev.caravan.agent.seed.TokenBucket;
+import dev.caravan.agent.seed.UploadSlotConfig;
 import dev.caravan.agent.seed.UploadSlots;
 import dev.caravan.core.Digest;
 import dev.caravan.core.chunk.ChunkStore;
@@ -58,6 +59,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerNetwork implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerNetwork.class);
+    /**
+     * Threads that write chunks: each write ends in two fsyncs, which take tens of milliseconds on
+     * a busy disk, so several run at once.
+     */
+    private static final int STORE_THREADS = 4;
     /** Stop writing DATA to a connection with this much queued (its TCP send buffer is full). */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 << 10, 2 << 20);
 
@@ -72,7 +78,10 @@ public final class PeerNetwork implements AutoCloseable {
     private final TokenBucket downloadBucket;
     private final UploadSlots<PeerSession> slots;
     private final ServedChunks served;
+    /** Hashing and reading chunks: CPU work, never kept waiting behind a disk flush. */
     private final ExecutorService blocking;
+    /** Writing verified chunks to the store, each fsynced: mostly waiting for the disk. */
+    private final ExecutorService storing;
     private final Map<Digest, ReleaseSwarm> swarms = new ConcurrentHashMap<>();
     private final Set<PeerSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
@@ -109,8 +118,15 @@ public final class PeerNetwork implements AutoCloseable {
         revocations.onChange(this::closeRevoked);
         this.uploadBucket = new TokenBucket(limit(config.uploadRateBytesPerSecond()), System::nanoTime);
         this.downloadBucket = new TokenBucket(limit(config.downloadRateBytesPerSecond()), System::nanoTime);
-        this.slots = new UploadSlots<>(config.slots(), System::nanoTime);
+        UploadSlotConfig slotConfig = config.effectiveSlots();
+        if (!slotConfig.equals(config.slots())) {
+            log.info("upload cap {} bytes/s: {} upload slots instead of {}, so that each gets at least {} bytes/s"
+                    + " (peers cut off slower connections)", config.uploadRateBytesPerSecond(), slotConfig.capacity(),
+                    config.slots().capacity(), PeerConfig.MIN_SLOT_RATE_FACTOR * config.limits().minTransferBytesPerSecond());
+        }
+        this.slots = new UploadSlots<>(slotConfig, System::nanoTime);
         this.blocking = Executors.newFixedThreadPool(2, new DefaultThreadFactory("caravan-chunk-io", true));
+        this.storing = Executors.newFixedThreadPool(STORE_THREADS, new DefaultThreadFactory("caravan-chunk-store", true));
         this.served = new ServedChunks(store, blocking, config.servedChunkCacheBytes());
     }
 
@@ -307,6 +323,10 @@ public final class PeerNetwork implements AutoCloseable {
         return blocking;
     }
 
+    ExecutorService storing() {
+        return storing;
+    }
+
     int listenPort() {
         return listenPort;
     }
@@ -410,6 +430,7 @@ public final class PeerNetwork implements AutoCloseable {
             server.close().syncUninterruptibly();
         }
         blocking.shutdownNow();
+        storing.shutdownNow();
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }

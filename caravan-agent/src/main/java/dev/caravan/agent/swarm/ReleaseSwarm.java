@@ -485,8 +485,9 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
 
     /**
      * Hashes a chunk whose blocks are all in. A good chunk is announced (HAVE) and served from memory
-     * at once, and written to the store (temp file, fsync, rename) behind: peers need not wait for
-     * our disk. The install's waiter wakes once it is stored.
+     * at once, and written to the store (temp file, fsync, rename) behind, on other threads: peers
+     * need not wait for our disk, nor the next chunk's hash for this one's fsync. The install's
+     * waiter wakes once it is stored.
      */
     private void verify(int chunk) {
         byte[] bytes = assembling.remove(chunk);
@@ -499,7 +500,11 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
             }
             onLoop(() -> apply(good ? scheduler.chunkVerified(chunk) : scheduler.chunkFailedVerification(chunk)));
             if (good) {
-                store(info, data);
+                try {
+                    network.storing().execute(() -> store(info, data));
+                } catch (RejectedExecutionException e) {
+                    // the network is shutting down: the chunk is fetched again after a restart
+                }
             }
         });
     }

@@ -209,6 +209,7 @@ class AgentConfigLoaderTest {
             limits.upload_rate    | '"10 MBs"'                | not a rate; write bytes per second
             limits.upload_rate    | '"-5MB"'                  | not a rate
             limits.upload_rate    | 10                        | is below 1KiB/s; did you forget a unit?
+            limits.upload_rate    | '"10KiB"'                 | is below 16KiB/s: peers cut off a connection that moves less than 8KiB/s
             limits.upload_rate    | 1.5                       | or an integer number of bytes, not a float
             limits.download_rate  | '"99999999999TB"'         | too large
             limits.upload_slots   | 0                         | must be from 1 to 256

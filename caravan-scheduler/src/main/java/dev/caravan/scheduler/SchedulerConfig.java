@@ -19,7 +19,7 @@ import java.util.Objects;
  * <tr><td>snubDuration</td><td>30 s</td><td>how long a peer that timed out is held to one request in flight</td></tr>
  * <tr><td>endgameDuplicates</td><td>2</td><td>in endgame, extra sources a block may be requested from at once</td></tr>
  * <tr><td>originGrace</td><td>2 s</td><td>time after start for bitfields to arrive before a chunk no peer has goes to the origin</td></tr>
- * <tr><td>originFallbackDelay</td><td>60 s</td><td>a chunk wanted this long may go to the origin even if peers have it, unless one of them is delivering to us (unchokes us and is not snubbed)</td></tr>
+ * <tr><td>originFallbackDelay</td><td>60 s</td><td>a chunk wanted this long may go to the origin even if peers have it, unless one of them is delivering to us (sent a block within snubDuration, not snubbed)</td></tr>
  * <tr><td>originMaxInFlight</td><td>4 blocks</td><td>the most origin fetches at once</td></tr>
  * <tr><td>allowOtherGroups</td><td>true</td><td>whether peers of other groups serve chunks that a peer of our group also has</td></tr>
  * </table>

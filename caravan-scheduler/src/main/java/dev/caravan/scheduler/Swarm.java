@@ -189,16 +189,17 @@ final class Swarm<P> {
     }
 
     /**
-     * The chunks that a peer delivering to us has: one that unchokes us, sent us a block within
-     * the last snubDuration, has not let a request time out lately (is not snubbed), and may serve
-     * the chunk by the group rule. A peer that never sends anything does not hold chunks back
-     * from the origin.
+     * The chunks that a peer delivering to us has: one that sent us a block within the last
+     * snubDuration, has not let a request time out since (is not snubbed), and may serve the chunk
+     * by the group rule. It may be choking us at the moment: upload slots rotate every few seconds,
+     * and a peer that served us lately will again. A peer that never sends anything does not hold
+     * chunks back from the origin.
      */
     private BitSet offeredByPeers(long now) {
         BitSet offered = new BitSet(picker.chunkCount());
         long recently = now - config.snubDuration().toNanos();
         for (Source<P> s : peers.values()) {
-            if (s.choked || s.snubbed(now) || !s.deliveredSince(recently)) {
+            if (s.snubbed(now) || !s.deliveredSince(recently)) {
                 continue;
             }
             if (s.sameGroup || config.allowOtherGroups()) {

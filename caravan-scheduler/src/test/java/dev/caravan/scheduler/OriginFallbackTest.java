@@ -74,6 +74,23 @@ class OriginFallbackTest extends SchedulerTestSupport {
     }
 
     @Test
+    void aPeerThatChokedUsAfterDeliveringKeepsItsChunksForTheSnubDuration() {
+        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
+                .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4));
+        s.originAvailable(true);
+        List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
+        ticker.advance(Duration.ofSeconds(1));
+        s.blockReceived("a", toPeer.getFirst());
+        s.peerChoked("a"); // its upload slots rotated away from us, for now
+        ticker.advance(Duration.ofSeconds(3)); // past the fallback delay
+
+        assertThat(originFetches(s.tick())).as("it will unchoke us again soon").isEmpty();
+
+        ticker.advance(config.snubDuration());
+        assertThat(originFetches(s.tick())).as("it has sent nothing for a snub duration").hasSize(3);
+    }
+
+    @Test
     void aPeerThatHasSentNothingLatelyHoldsNothingBackFromTheOrigin() {
         var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
                 .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4));

@@ -99,8 +99,9 @@ class ThreeMachinesSystemTest {
 
             // Step 3 on each pc.
             long started = System.nanoTime();
+            Map<String, Process> agents = new LinkedHashMap<>();
             for (String pc : PCS) {
-                shell.start(hosts.get(pc), homes.get(pc), pc, readme.fleetMachine(pc));
+                agents.put(pc, shell.start(hosts.get(pc), homes.get(pc), pc, readme.fleetMachine(pc)));
             }
             for (String pc : PCS) {
                 awaitCurrent(net, pc, homes.get(pc), "1.0.0");
@@ -162,8 +163,21 @@ class ThreeMachinesSystemTest {
                         .as("bytes %s received for 1.1.0, against %d bytes of new chunks", e.getKey(), newChunkBytes)
                         .isLessThanOrEqualTo(newChunkBytes * 3 / 2);
             }
-            assertThat(originSecond).as("chunk bytes the origin sent for 1.1.0, against %d bytes of new chunks", newChunkBytes)
-                    .isLessThanOrEqualTo(newChunkBytes * 3 / 2);
+            // Not "about one copy" here: agents that poll in the same second both find an empty peer
+            // list for the new release and both fetch from the origin until the tracker's next list
+            // (seen: 1.0 to 1.9 copies; README, Limitations). What they report must match the origin's log.
+            long tookFromOrigin = second.values().stream().mapToLong(Agent.Status::bytesFromOrigin).sum();
+            assertThat(originSecond).as("chunk bytes the origin's log says it sent for 1.1.0, against what the pcs "
+                    + "say they took from it").isGreaterThanOrEqualTo(tookFromOrigin).isLessThanOrEqualTo(PCS.size() * newChunkBytes);
+
+            // "Ctrl-C (or SIGTERM) stops the agent", and the shell of step 3 ends with it. (bash runs
+            // the block's last command in its own process, so the agent's JVM may be the shell's.)
+            Process pc3 = agents.get("pc3");
+            Stream.concat(Stream.of(pc3.toHandle()), pc3.descendants())
+                    .filter(h -> h.info().command().orElse("").endsWith("/java")).forEach(ProcessHandle::destroy);
+            assertThat(pc3.waitFor(30, TimeUnit.SECONDS)).as("pc3's agent stopped within 30 s of SIGTERM").isTrue();
+            assertThat(pc3.exitValue()).as("the exit status of step 3's shell on pc3").isEqualTo(143);
+            assertThat(Files.readString(net.logDir().resolve("pc3.log"))).contains("pc3: stopped");
         }
     }
 

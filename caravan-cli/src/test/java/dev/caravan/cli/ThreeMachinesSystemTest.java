@@ -157,11 +157,13 @@ class ThreeMachinesSystemTest {
                             + e.getValue().bytesFromOrigin() + " B from the origin").collect(Collectors.joining(", ")),
                     originSecond / 1048576.0);
             assertThat(newChunkBytes).as("the new version's new chunks").isPositive().isLessThan(RELEASE_BYTES / 4);
+            // The new chunks, not the release (ten times more); blocks asked of two sources at the end
+            // (endgame) arrive twice, and with three new chunks the whole fetch is the end: seen up to 1.46 x.
             for (var e : second.entrySet()) {
                 assertThat(e.getValue().release()).isEqualTo("myapp 1.1.0");
                 assertThat(e.getValue().bytesFromPeers() + e.getValue().bytesFromOrigin())
                         .as("bytes %s received for 1.1.0, against %d bytes of new chunks", e.getKey(), newChunkBytes)
-                        .isLessThanOrEqualTo(newChunkBytes * 3 / 2);
+                        .isLessThanOrEqualTo(newChunkBytes * 2);
             }
             // Not "about one copy" here: agents that poll in the same second both find an empty peer
             // list for the new release and both fetch from the origin until the tracker's next list

@@ -62,6 +62,8 @@ public final class Agent implements AutoCloseable {
     private static final String MANIFEST_MARK = ".manifest";
     /** How often the cache is checked for chunks to evict when no new release comes. */
     private static final Duration EVICTION_INTERVAL = Duration.ofHours(1);
+    /** The first wait before asking the tracker again when it named no peer for a release we fetch. */
+    private static final Duration LONELY_RETRY_FIRST = Duration.ofSeconds(2);
 
     /**
      * What an agent needs.
@@ -135,6 +137,8 @@ public final class Agent implements AutoCloseable {
     private volatile String installedVersion;
     private volatile String lastError;
     private volatile boolean announcedStart;
+    /** The wait before the next announce while the tracker names no peer for a release we fetch; null otherwise. */
+    private Duration lonelyRetry;
     private volatile boolean closed;
 
     /** An agent; {@code group}, if not null, is an event loop group shared with other agents in this process. */
@@ -428,14 +432,22 @@ public final class Agent implements AutoCloseable {
                     settings.peer().group(), releases, announcedStart ? AnnounceEvent.UPDATE : AnnounceEvent.STARTED));
             announcedStart = true;
             next = response.interval();
+            boolean alone = false;
             for (ReleaseSwarm s : swarms) {
                 if (!s.isComplete()) {
                     List<ReleaseSwarm.SwarmAddress> peers = new ArrayList<>();
                     for (SwarmPeer p : response.peersFor(s.manifestDigest())) {
                         peers.add(new ReleaseSwarm.SwarmAddress(p.peerId(), p.address().host(), p.address().port()));
                     }
+                    alone |= peers.isEmpty();
                     s.connect(peers);
                 }
+            }
+            // Alone with a release to fetch: agents that began it a moment after us are not in this
+            // list. Ask again soon, then less and less often, up to the tracker's interval.
+            lonelyRetry = alone ? (lonelyRetry == null ? LONELY_RETRY_FIRST : lonelyRetry.multipliedBy(2)) : null;
+            if (lonelyRetry != null && lonelyRetry.compareTo(next) < 0) {
+                next = lonelyRetry;
             }
         } catch (Exception e) {
             if (closed) {

@@ -29,7 +29,14 @@ final class OriginPolicy {
      * us never delivers, so the origin still takes over when peers truly cannot deliver.
      *
      * The grace also ends as soon as the I/O layer says the peers it knows of have connected and
-     * sent their bitfields (peersSettled): waiting longer would only idle the origin.
+     * sent their bitfields (peersSettled) and none of them has any chunk yet: agents starting
+     * together, where waiting longer would only idle the origin. When a peer already has chunks,
+     * the swarm is under way and we joined late: the others own chunks by a view without us, and
+     * some of those are on their way from the origin now, to be announced in a moment. Waiting out
+     * the grace (while taking what the peers have) lets them land instead of fetching them a
+     * second time. Measured on the demo with three agents and an 8 MiB release, three runs each:
+     * the origin's chunk bytes went from 1.09-1.13 copies to 1.00 with this rule and the agent's
+     * rule for an empty peer list (an agent the tracker names no peer to waits out the grace).
      *
      * Sharing the origin. Agents that start together all lack the same chunks, and each would pick
      * chunks nobody has at random: two of them fetching the same chunk over the WAN at once is a

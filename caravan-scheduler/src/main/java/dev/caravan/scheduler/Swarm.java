@@ -89,7 +89,13 @@ final class Swarm<P> {
         }
     }
 
+    /** Ends the origin's grace, unless the swarm is already under way (see OriginPolicy). */
     void settleOrigin() {
+        for (Source<P> s : peers.values()) {
+            if (!s.has.isEmpty()) {
+                return;
+            }
+        }
         originPolicy.settle();
     }
 

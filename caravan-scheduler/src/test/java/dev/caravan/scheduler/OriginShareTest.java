@@ -1,5 +1,6 @@
 package dev.caravan.scheduler;
 
+import static dev.caravan.scheduler.Releases.bits;
 import static dev.caravan.scheduler.Releases.chunks;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,6 +74,22 @@ class OriginShareTest extends SchedulerTestSupport {
         assertThat(originFetches(s.tick())).as("within the grace, before the peers settled").isEmpty();
 
         assertThat(originFetches(s.peersSettled())).hasSize(4);
+    }
+
+    @Test
+    void joiningASwarmUnderWayTheOriginWaitsOutTheGraceWhilePeersServe() {
+        var s = scheduler(chunks(4, 64 * KIB), config);
+        s.originAvailable(true);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", bits(0)); // b is under way: its other chunks may be on their way from the origin
+
+        List<Action<String>> settled = s.peersSettled();
+        assertThat(originFetches(settled)).as("settled, within the grace").isEmpty();
+        s.peerUnchoked("b");
+        ticker.advance(config.originGrace());
+
+        assertThat(originFetches(s.tick())).as("after the grace, what no peer has").hasSize(3)
+                .allMatch(b -> b.chunk() != 0);
     }
 
     @Test

@@ -173,14 +173,16 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     /**
      * Dials the peers the tracker named that we are not connected or connecting to. Once those of the
      * first list have connected and sent their bitfields (or failed), the origin may serve chunks none
-     * of them has without waiting out the scheduler's grace.
+     * of them has without waiting out the scheduler's grace. An empty list settles nothing: agents
+     * that begin a release in the same moment each hear of none of the others, and would all fetch
+     * the same chunks from the origin at once; the grace gives the others time to dial us.
      */
     public void connect(List<SwarmAddress> peers) {
         if (closed || isComplete()) {
             return;
         }
         onLoop(() -> {
-            boolean first = !settled && settling == null;
+            boolean first = !settled && settling == null && !peers.isEmpty();
             if (first) {
                 settling = new HashSet<>();
             }

@@ -54,12 +54,20 @@ class OriginFallbackTest extends SchedulerTestSupport {
         assertThat(s.origin().inFlight()).isEqualTo(4);
     }
 
+    /** Two requests in flight at a time to a peer, and a fallback delay of 3 s. */
+    private final SchedulerConfig shortDelay = config.withPipelineDepth(2, 2)
+            .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4);
+
+    /** Makes the origin available and connects peer "a" with every chunk, unchoked; returns what it was asked for. */
+    private static List<Block> startWithPeerA(DownloadScheduler<String> s) {
+        s.originAvailable(true);
+        return requestsTo(join(s, "a", all(4)), "a");
+    }
+
     @Test
     void aPeerThatDeliversKeepsItsChunksPastTheFallbackDelay() {
-        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
-                .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4));
-        s.originAvailable(true);
-        List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
+        var s = scheduler(chunks(4, 256 * KIB), shortDelay);
+        List<Block> toPeer = startWithPeerA(s);
         ticker.advance(Duration.ofSeconds(1));
         s.blockReceived("a", toPeer.getFirst());
         ticker.advance(Duration.ofSeconds(3)); // past the fallback delay, before the peer's requests time out
@@ -75,10 +83,8 @@ class OriginFallbackTest extends SchedulerTestSupport {
 
     @Test
     void aPeerThatChokedUsAfterDeliveringKeepsItsChunksForTheSnubDuration() {
-        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
-                .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4));
-        s.originAvailable(true);
-        List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
+        var s = scheduler(chunks(4, 256 * KIB), shortDelay);
+        List<Block> toPeer = startWithPeerA(s);
         ticker.advance(Duration.ofSeconds(1));
         s.blockReceived("a", toPeer.getFirst());
         s.peerChoked("a"); // its upload slots rotated away from us, for now
@@ -92,10 +98,8 @@ class OriginFallbackTest extends SchedulerTestSupport {
 
     @Test
     void aPeerThatHasSentNothingLatelyHoldsNothingBackFromTheOrigin() {
-        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
-                .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(3), 4));
-        s.originAvailable(true);
-        List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
+        var s = scheduler(chunks(4, 256 * KIB), shortDelay);
+        List<Block> toPeer = startWithPeerA(s);
         ticker.advance(Duration.ofSeconds(4)); // past the fallback delay; the peer has sent nothing yet
 
         List<Block> fetches = originFetches(s.tick());
@@ -105,10 +109,8 @@ class OriginFallbackTest extends SchedulerTestSupport {
 
     @Test
     void theOriginTakesWhatAStalledPeerHasOnceTheFallbackDelayPasses() {
-        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2)
-                .withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(10), 4));
-        s.originAvailable(true);
-        List<Block> toPeer = requestsTo(join(s, "a", all(4)), "a");
+        var s = scheduler(chunks(4, 256 * KIB), config.withPipelineDepth(2, 2));
+        List<Block> toPeer = startWithPeerA(s);
         ticker.advance(Duration.ofSeconds(6)); // the peer's requests time out: it is snubbed, held to one
         assertThat(originFetches(s.tick())).as("before the fallback delay").isEmpty();
         assertThat(s.peer("a").orElseThrow().snubbed()).isTrue();

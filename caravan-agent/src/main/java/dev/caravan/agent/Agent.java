@@ -445,9 +445,15 @@ public final class Agent implements AutoCloseable {
             }
             // Alone with a release to fetch: agents that began it a moment after us are not in this
             // list. Ask again soon, then less and less often, up to the tracker's interval.
-            lonelyRetry = alone ? (lonelyRetry == null ? LONELY_RETRY_FIRST : lonelyRetry.multipliedBy(2)) : null;
-            if (lonelyRetry != null && lonelyRetry.compareTo(next) < 0) {
-                next = lonelyRetry;
+            if (!alone) {
+                lonelyRetry = null;
+            } else {
+                lonelyRetry = lonelyRetry == null ? LONELY_RETRY_FIRST : lonelyRetry.multipliedBy(2);
+                if (lonelyRetry.compareTo(next) < 0) {
+                    next = lonelyRetry;
+                } else {
+                    lonelyRetry = next; // doubled no further: Duration would overflow after half an hour alone
+                }
             }
         } catch (Exception e) {
             if (closed) {

@@ -31,6 +31,8 @@ final class CertificateRenewal {
     private volatile Instant notBefore;
     private volatile Instant notAfter;
     private volatile Instant notUntil = Instant.MIN;
+    /** When, by our clock, we received the certificate we hold; null for the one found at start. */
+    private volatile Instant received;
 
     CertificateRenewal(String name, TlsFiles files, Clock clock) throws IOException {
         this.name = name;
@@ -44,11 +46,17 @@ final class CertificateRenewal {
         notAfter = cert.getNotAfter().toInstant();
     }
 
-    /** Whether the certificate is past two thirds of its lifetime and no failed attempt is too recent. */
+    /**
+     * Whether the certificate is past two thirds of its lifetime and no failed attempt is too recent.
+     * The lifetime counts from when we received the certificate, if that is later by our clock than
+     * its notBefore: a clock ahead of the CA's would otherwise find every fresh certificate already
+     * two thirds gone and renew it at every announce.
+     */
     boolean due() {
         Instant now = clock.instant();
         Duration life = Duration.between(notBefore, notAfter);
-        Instant renewAt = notBefore.plus(life.multipliedBy(RENEW_AT_NUMERATOR).dividedBy(RENEW_AT_DENOMINATOR));
+        Instant start = received != null && received.isAfter(notBefore) ? received : notBefore;
+        Instant renewAt = start.plus(life.multipliedBy(RENEW_AT_NUMERATOR).dividedBy(RENEW_AT_DENOMINATOR));
         return !now.isBefore(renewAt) && !now.isBefore(notUntil);
     }
 
@@ -57,6 +65,7 @@ final class CertificateRenewal {
         X509Certificate cert = tracker.renew(CertificateRequests.newKeyPair(), name);
         Instant old = notAfter;
         read(cert);
+        received = clock.instant();
         log.info("{}: renewed its certificate (was valid until {}, now until {})", name, old, notAfter);
     }
 

@@ -47,6 +47,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("system")
 class ThreeMachinesSystemTest {
+    /** Asserts that the tree each pc's {@code current} points to is {@code tree}, byte for byte. */
+    private static void assertEveryPcInstalled(Map<String, Path> homes, SortedMap<String, String> tree) throws IOException {
+        for (String pc : PCS) {
+            assertThat(SyntheticRelease.digestTree(homes.get(pc).resolve("caravan/myapp/current").toRealPath()))
+                    .as("the tree %s installed", pc).isEqualTo(tree);
+        }
+    }
+
     private static final int SERVER_MBIT = 20;
     private static final int PC_MBIT = 100;
     private static final long RELEASE_BYTES = 24L << 20;
@@ -107,9 +115,8 @@ class ThreeMachinesSystemTest {
                 awaitCurrent(net, pc, homes.get(pc), "1.0.0");
             }
             double firstSeconds = (System.nanoTime() - started) / 1e9;
+            assertEveryPcInstalled(homes, v1Tree);
             for (String pc : PCS) {
-                assertThat(SyntheticRelease.digestTree(homes.get(pc).resolve("caravan/myapp/current").toRealPath()))
-                        .as("the tree %s installed", pc).isEqualTo(v1Tree);
                 assertThat(shell.output(hosts.get(pc), homes.get(pc), pc + "-status-1", readme.status()))
                         .as("caravan status on %s", pc).startsWith(pc + ": installed 1.0.0\n")
                         .contains("release:    myapp 1.0.0, ").contains("chunks held (100%)");
@@ -145,10 +152,7 @@ class ThreeMachinesSystemTest {
                 awaitCurrent(net, pc, homes.get(pc), "1.1.0");
             }
             double secondSeconds = (System.nanoTime() - started) / 1e9;
-            for (String pc : PCS) {
-                assertThat(SyntheticRelease.digestTree(homes.get(pc).resolve("caravan/myapp/current").toRealPath()))
-                        .as("the tree %s installed", pc).isEqualTo(v2Tree);
-            }
+            assertEveryPcInstalled(homes, v2Tree);
             Map<String, Agent.Status> second = statuses(shell, hosts, homes, "2");
             long originSecond = originChunkBytes(net) - originBefore;
             System.out.printf("ThreeMachinesSystemTest: 1.1.0 (%.2f MiB of new chunks) on 3 pcs in %.1f s; received %s; "

@@ -25,6 +25,8 @@ import static dev.caravan.agent.config.Setting.TLS_KEY;
 import static dev.caravan.agent.config.Setting.TRACKER_URL;
 import static dev.caravan.agent.config.Setting.TRUST_ROOT;
 
+import dev.caravan.agent.swarm.PeerConfig;
+import dev.caravan.agent.swarm.PeerLimits;
 import dev.caravan.wire.Hello;
 import dev.caravan.core.ReleaseId;
 import java.net.URI;
@@ -99,8 +101,9 @@ public record AgentConfig(
 
     /** The least non-zero rate: below it, a unit was most likely forgotten ({@code 10} for 10 MB/s). */
     public static final long MIN_RATE_BYTES_PER_SECOND = 1024;
-    /** The least upload cap: one upload slot at twice the rate peers require of a connection (PeerLimits). */
-    public static final long MIN_UPLOAD_RATE_BYTES_PER_SECOND = 16 << 10;
+    /** The least upload cap: one upload slot at the rate PeerConfig gives a slot at least. */
+    public static final long MIN_UPLOAD_RATE_BYTES_PER_SECOND =
+            PeerConfig.MIN_SLOT_RATE_FACTOR * PeerLimits.DEFAULT.minTransferBytesPerSecond();
     /** The smallest cache: below it, a unit was most likely forgotten. */
     public static final long MIN_CACHE_SIZE_BYTES = 1 << 20;
     public static final int MAX_ORIGIN_CONNECTIONS = 64;
@@ -147,8 +150,10 @@ public record AgentConfig(
         }
         requireRate(LIMITS_UPLOAD_RATE, uploadRateBytesPerSecond);
         if (uploadRateBytesPerSecond != 0 && uploadRateBytesPerSecond < MIN_UPLOAD_RATE_BYTES_PER_SECOND) {
-            throw bad(LIMITS_UPLOAD_RATE, uploadRateBytesPerSecond, "is below 16KiB/s: peers cut off a connection that"
-                    + " moves less than 8KiB/s, so an agent must be able to give one peer twice that (0 = unlimited)");
+            throw bad(LIMITS_UPLOAD_RATE, uploadRateBytesPerSecond, "is below " + ByteSize.format(MIN_UPLOAD_RATE_BYTES_PER_SECOND)
+                    + "/s: peers cut off a connection that moves less than "
+                    + ByteSize.format(PeerLimits.DEFAULT.minTransferBytesPerSecond())
+                    + "/s, so an agent must be able to give one peer twice that (0 = unlimited)");
         }
         requireRate(LIMITS_DOWNLOAD_RATE, downloadRateBytesPerSecond);
         requireRange(LIMITS_UPLOAD_SLOTS, uploadSlots, 1, MAX_UPLOAD_SLOTS);

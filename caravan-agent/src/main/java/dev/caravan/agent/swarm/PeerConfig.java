@@ -62,6 +62,9 @@ public record PeerConfig(
     public static final Duration DEFAULT_TICK = Duration.ofMillis(200);
     public static final long DEFAULT_SERVED_CHUNK_CACHE_BYTES = 64L << 20;
 
+    /** How many times the least rate peers accept each upload slot should get (see {@link #effectiveSlots()}). */
+    public static final int MIN_SLOT_RATE_FACTOR = 2;
+
     public PeerConfig {
         Objects.requireNonNull(peerId, "peerId");
         Hello.requireGroup(group);
@@ -110,9 +113,6 @@ public record PeerConfig(
         int optimistic = room > 1 ? Math.min(1, slots.optimisticSlots()) : 0;
         return new UploadSlotConfig(room - optimistic, slots.rotation(), optimistic);
     }
-
-    /** How many times the least rate peers accept each upload slot should get (see {@link #effectiveSlots()}). */
-    public static final int MIN_SLOT_RATE_FACTOR = 2;
 
     /** The defaults for everything but identity, address and rates. */
     public static PeerConfig defaults(PeerId peerId, String group, TlsFiles tls, String listenHost, int listenPort) {

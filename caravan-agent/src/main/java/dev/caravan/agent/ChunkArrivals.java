@@ -1,7 +1,7 @@
 package dev.caravan.agent;
 
 import dev.caravan.core.Digest;
-import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Tells an install when each chunk it needs is in the store, so that files can be written while
@@ -9,10 +9,13 @@ import java.io.IOException;
  */
 public interface ChunkArrivals {
     /** Every chunk is already in the store. */
-    ChunkArrivals PRESENT = chunk -> {};
+    ChunkArrivals PRESENT = chunk -> null;
 
-    /** Returns once {@code chunk} is in the store, or throws why it never will be. */
-    void await(Digest chunk) throws IOException;
+    /**
+     * Completes once {@code chunk} is in the store, or exceptionally with the {@link java.io.IOException}
+     * saying why it never will be; null if the chunk was there from the start.
+     */
+    CompletableFuture<Void> arrival(Digest chunk);
 
     /**
      * The chunk's verified bytes if they are still in memory, so that the install need not read

@@ -81,11 +81,8 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
     }
 
     @Override
-    public void await(Digest chunk) throws IOException {
-        CompletableFuture<Void> arrival = arrivals.get(chunk);
-        if (arrival != null) {
-            join(arrival);
-        }
+    public CompletableFuture<Void> arrival(Digest chunk) {
+        return arrivals.get(chunk);
     }
 
     /** Waits until every chunk has arrived, or throws the first failure. */

@@ -10,26 +10,25 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** Runs blocking file work over a few threads, splitting an index range into contiguous parts. */
+/** Runs blocking file work on a few threads at once. */
 final class Parallel {
     private Parallel() {}
 
-    /** Work on the indexes {@code [from, to)}. */
-    interface RangeTask {
-        void run(int from, int to) throws IOException;
+    /** The work of one thread. */
+    interface Worker {
+        void run() throws IOException;
     }
 
     /**
-     * Splits {@code [0, size)} into at most {@code threads} contiguous parts and runs {@code task}
-     * on each in its own thread; returns when all are done. The first part to fail stops the
-     * others (they are interrupted), and this returns only once every thread has stopped, so the
-     * caller may clean up what they wrote. An integrity fault wins over the others (it names the
-     * bad chunk; another part may only have seen that chunk removed).
+     * Runs {@code worker} in {@code threads} threads at once and returns when all are done. The
+     * first to fail stops the others (they are interrupted), and this returns only once every
+     * thread has stopped, so the caller may clean up what they wrote. An integrity fault wins over
+     * the others (it names the bad chunk; another thread may only have seen that chunk removed).
      */
-    static void forEachRange(int size, int threads, RangeTask task) throws IOException {
-        int parts = Math.max(1, Math.min(threads, size));
+    static void run(int threads, Worker worker) throws IOException {
+        int parts = Math.max(1, threads);
         if (parts == 1) {
-            task.run(0, size);
+            worker.run();
             return;
         }
         ExecutorService pool = Executors.newFixedThreadPool(parts, r -> {
@@ -41,10 +40,8 @@ final class Parallel {
         Throwable failure = null;
         try {
             for (int p = 0; p < parts; p++) {
-                int from = (int) ((long) size * p / parts);
-                int to = (int) ((long) size * (p + 1) / parts);
                 done.submit(() -> {
-                    task.run(from, to);
+                    worker.run();
                     return null;
                 });
             }

@@ -167,14 +167,14 @@ public final class ReleaseInstaller {
         for (Path folder : folders) {
             Files.createDirectories(folder);
         }
-        // Files are written by a few threads, each taking a contiguous run of the path order so
-        // that consecutive small files still share the chunk they come from; each written file is
-        // handed to the fsync queue at once, so flushing overlaps writing (and fetching).
+        // A few threads write the files, each as soon as its chunks are in (ReadyFiles); each written
+        // file is handed to the fsync queue at once, so flushing overlaps writing (and fetching).
         List<FileEntry> files = manifest.files();
+        ReadyFiles ready = new ReadyFiles(files, arrivals);
         try (FsyncQueue fsyncs = new FsyncQueue(FSYNCERS)) {
-            Parallel.forEachRange(files.size(), WRITERS, (from, to) -> {
+            Parallel.run(Math.min(WRITERS, files.size()), () -> {
                 ChunkReader chunks = new ChunkReader(store, arrivals);
-                for (int i = from; i < to; i++) {
+                for (int i = ready.take(); i != ReadyFiles.NONE; i = ready.take()) {
                     writeFile(files.get(i), outs.get(i), chunks);
                     fsyncs.add(outs.get(i));
                 }
@@ -317,8 +317,8 @@ public final class ReleaseInstaller {
     }
 
     /**
-     * Reads chunks for one writer thread — from memory while the swarm still holds them verified,
-     * else from the store; keeps the last one, since consecutive
+     * Reads chunks (in the store by now) for one writer thread — from memory while the swarm still
+     * holds them verified, else from the store; keeps the last one, since consecutive
      * small files share it. Chunks are read without hashing them again: each file's SHA-256 is
      * checked after it is written, which covers every byte read, and only when a file fails is
      * each of its chunks verified, to name the one that went bad.
@@ -336,7 +336,6 @@ public final class ReleaseInstaller {
 
         byte[] read(Digest digest) throws IOException {
             if (!digest.equals(lastDigest)) {
-                arrivals.await(digest);
                 byte[] held = arrivals.inMemory(digest);
                 try {
                     lastBytes = held != null ? held : Files.readAllBytes(store.path(digest));

@@ -39,13 +39,7 @@ class ChunkFetcherTest {
             String url = "http://127.0.0.1:" + origin.start().getPort() + "/chunks";
             try (ChunkFetcher fetcher = new ChunkFetcher(client, url, new ChunkStore(tmp.resolve("cache")), 2, throwing)) {
                 fetcher.start(Map.of(digest, (long) data.length));
-                CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
-                    try {
-                        fetcher.await(digest);
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                CompletableFuture<Void> waiting = fetcher.arrival(digest);
                 // The bound only turns a hang into a failure; the wait ends as soon as the worker dies.
                 assertThat(waiting).failsWithin(Duration.ofSeconds(30))
                         .withThrowableThat().havingRootCause().withMessage("progress display broke");

@@ -8,11 +8,13 @@ import dev.caravan.core.IntegrityException;
 import dev.caravan.core.ReleaseId;
 import dev.caravan.core.chunk.ChunkStore;
 import dev.caravan.core.chunk.ChunkingConfig;
+import dev.caravan.core.manifest.ChunkSlice;
 import dev.caravan.core.manifest.FileEntry;
 import dev.caravan.core.manifest.Manifest;
 import dev.caravan.core.manifest.ManifestException;
 import dev.caravan.core.manifest.ReleaseChunker;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -20,13 +22,20 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,6 +231,68 @@ class ReleaseInstallerTest {
                 .isInstanceOf(ManifestException.class)
                 .hasMessageContaining("bad release path \"../../escape\"");
         assertThat(dir.resolve("escape")).doesNotExist();
+    }
+
+    @Test
+    void aFileIsWrittenAsSoonAsItsChunksArriveWhileFilesBeforeItStillWait() throws Exception {
+        // Forty files: more than the installer has writers, so that waiting in path order would
+        // hold the last one behind another.
+        int count = 40;
+        for (int i = 0; i < count; i++) {
+            write(source, String.format("f%02d", i), random(100 + i, 20_000));
+        }
+        Manifest manifest = publish("2.0");
+        FileEntry last = manifest.files().getLast();
+        Map<Digest, CompletableFuture<Void>> arrivals = new HashMap<>();
+        for (var chunk : manifest.distinctChunks()) {
+            arrivals.put(chunk.digest(), new CompletableFuture<>());
+        }
+        Path target = installs.resolve("2.0");
+        CompletableFuture<Void> install = CompletableFuture.runAsync(() -> {
+            try {
+                installer.install(manifest, target, arrivals::get);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+
+        // The swarm delivers the last file's chunks first (rarest first knows no path order).
+        Set<Digest> lastChunks = last.slices().stream().map(ChunkSlice::chunk).collect(Collectors.toSet());
+        lastChunks.forEach(d -> arrivals.get(d).complete(null));
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(stagedFile(last.path())).as("the last file, written in the staging folder")
+                        .isNotNull().hasSize(last.size()));
+        assertThat(install).as("the install, still waiting for the other files' chunks").isNotDone();
+
+        arrivals.values().forEach(f -> f.complete(null));
+        install.get(30, TimeUnit.SECONDS);
+        Map<String, String> installed = snapshot(target);
+        Map<String, String> published = snapshot(source);
+        published.put("", installed.get(""));
+        assertThat(installed).isEqualTo(published);
+    }
+
+    @Test
+    void aChunkThatWillNeverArriveFailsTheInstallWithItsReasonAndLeavesNothing() throws IOException {
+        write(source, "a/one", random(7, 30_000));
+        write(source, "b/two", random(8, 30_000));
+        Manifest manifest = publish("3.0");
+        IOException gone = new IOException("swarm closed before every chunk arrived");
+        Digest first = manifest.files().getFirst().slices().getFirst().chunk();
+        ChunkArrivals arrivals = chunk -> chunk.equals(first)
+                ? CompletableFuture.failedFuture(gone) : CompletableFuture.completedFuture(null);
+
+        assertThatThrownBy(() -> installer.install(manifest, installs.resolve("3.0"), arrivals)).isSameAs(gone);
+        assertThat(parentEntries()).isEmpty();
+    }
+
+    /** A file under the install's staging folder, or null while there is none. */
+    private Path stagedFile(String path) throws IOException {
+        try (Stream<Path> entries = Files.list(installs)) {
+            return entries.filter(p -> p.getFileName().toString().contains(".caravan-staging-"))
+                    .map(p -> p.resolve(path)).filter(Files::isRegularFile).findFirst().orElse(null);
+        }
     }
 
     @Test

@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -239,20 +238,8 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     public record SwarmAddress(PeerId peerId, String host, int port) {}
 
     @Override
-    public void await(Digest chunk) throws IOException {
-        CompletableFuture<Void> arrival = arrivals.get(chunk);
-        if (arrival == null) {
-            return;
-        }
-        try {
-            arrival.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for chunk " + chunk.shortHex());
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
-        }
+    public CompletableFuture<Void> arrival(Digest chunk) {
+        return arrivals.get(chunk);
     }
 
     @Override

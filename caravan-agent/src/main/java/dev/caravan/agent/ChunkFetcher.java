@@ -165,19 +165,10 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
             if (cause instanceof InterruptedException) {
                 throw new InterruptedIOException("interrupted while fetching chunks");
             }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(cause.getMessage(), cause);
+            throw Parallel.rethrowable(cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while fetching chunks");

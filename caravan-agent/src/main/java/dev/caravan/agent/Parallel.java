@@ -64,8 +64,18 @@ final class Parallel {
         } finally {
             shutdownAndWait(pool);
         }
+        if (failure != null) {
+            throw rethrowable(failure);
+        }
+    }
+
+    /**
+     * What to throw for a worker's failure: an IOException as it is, one wrapping any other checked
+     * exception; a RuntimeException or an Error is thrown from here, unchanged.
+     */
+    static IOException rethrowable(Throwable failure) {
         if (failure instanceof IOException io) {
-            throw io;
+            return io;
         }
         if (failure instanceof RuntimeException re) {
             throw re;
@@ -73,9 +83,7 @@ final class Parallel {
         if (failure instanceof Error error) {
             throw error;
         }
-        if (failure != null) {
-            throw new IOException(failure.getMessage(), failure);
-        }
+        return new IOException(failure.getMessage(), failure);
     }
 
     /** Interrupts the pool's threads and waits until they have all stopped, keeping this thread's interrupt. */

@@ -68,7 +68,7 @@ final class ReadyFiles {
         try {
             while (true) {
                 if (failure != null) {
-                    throw rethrowable(failure);
+                    throw Parallel.rethrowable(failure);
                 }
                 Integer next = ready.poll();
                 if (next != null) {
@@ -108,18 +108,5 @@ final class ReadyFiles {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static IOException rethrowable(Throwable failure) {
-        if (failure instanceof IOException io) {
-            return io;
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error error) {
-            throw error;
-        }
-        return new IOException(failure.getMessage(), failure);
     }
 }

@@ -9,7 +9,6 @@ import dev.caravan.origin.client.OriginClient;
 import dev.caravan.origin.client.OriginClientConfig;
 import dev.caravan.origin.server.OriginConfig;
 import dev.caravan.origin.server.OriginServer;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

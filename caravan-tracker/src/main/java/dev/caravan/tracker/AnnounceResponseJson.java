@@ -80,8 +80,8 @@ final class AnnounceResponseJson {
         return bytes(root);
     }
 
-    /** The refusal a 4xx answer carries, as an exception; tolerant of a body that is not ours. */
-    static TrackerRejectedException rejection(int status, byte[] body) {
+    /** The refusal a 4xx answer to {@code request} (in words) carries, as an exception; tolerant of a body that is not ours. */
+    static TrackerRejectedException rejection(String request, int status, byte[] body) {
         String message = "(no error message)";
         String field = null;
         try {
@@ -93,7 +93,7 @@ final class AnnounceResponseJson {
         } catch (IOException e) {
             // not JSON (a proxy's page?): keep the generic message
         }
-        return new TrackerRejectedException(status, field, message);
+        return new TrackerRejectedException(request, status, field, message);
     }
 
     static byte[] bytes(JsonNode node) {

@@ -7,12 +7,19 @@ import dev.caravan.wire.tls.JoinToken;
 import dev.caravan.wire.tls.PeerIdentity;
 import dev.caravan.wire.tls.Role;
 import dev.caravan.wire.tls.TlsFiles;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.PublicKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tracker's certificate desk: it enrolls a machine that brings a valid, unspent join token and
@@ -21,6 +28,8 @@ import java.nio.file.Path;
  * spent-token file; the HTTP handler calls it.
  */
 final class Enrollments {
+    private static final Logger log = LoggerFactory.getLogger(Enrollments.class);
+
     /** What the tracker sends back: the new certificate and the CA's, as PEM. */
     record Issued(String certificatePem, String caPem, String name, Instant notAfter) {
     }
@@ -45,18 +54,49 @@ final class Enrollments {
 
     /**
      * Checks the token (the CA's signature, this CA, not expired, never used), then the request,
-     * records the token as spent, and issues an agent certificate for the token's name.
+     * records the token as spent, and issues an agent certificate for the token's name. A token
+     * already used is accepted again only with the request's key being the one it enrolled (the
+     * requester proves it holds it by the request's signature): that machine lost the answer, and
+     * gets the same certificate again, not a new one.
      *
      * @throws EnrollmentException naming what was wrong; a token is spent only when a certificate is issued
      */
     Issued enroll(String token, byte[] pkcs10) throws EnrollmentException, IOException {
         Instant now = clock.instant();
         JoinToken t = JoinToken.verify(token, ca, now);
-        CertificateRequests.verifiedKey(pkcs10);
+        PublicKey key = CertificateRequests.verifiedKey(pkcs10);
         if (!spent.spend(t.id(), t.expiresAt(), now)) {
-            throw new EnrollmentException("join token refused: it was already used; ask for a new one");
+            X509Certificate before = issuedBefore(t.id());
+            if (before == null || !before.getPublicKey().equals(key)) {
+                throw new EnrollmentException("join token refused: it was already used; ask for a new one");
+            }
+            if (!before.getNotAfter().toInstant().isAfter(now)) {
+                throw new EnrollmentException("join token refused: it was already used, and the certificate it enrolled has expired;"
+                        + " ask for a new one");
+            }
+            log.info("join token for {} presented again with the key it enrolled (the answer was lost): the same certificate again",
+                    t.name());
+            return issued(before, t.name());
         }
-        return issue(t.name(), pkcs10, now);
+        X509Certificate cert = CertificateAuthority.issueForRequest(caDir, pkcs10, t.name(), Role.AGENT, now, validity);
+        try {
+            spent.issued(t.id(), cert.getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IOException("cannot encode the certificate issued for " + t.name(), e);
+        }
+        return issued(cert, t.name());
+    }
+
+    private X509Certificate issuedBefore(String tokenId) throws IOException {
+        byte[] der = spent.certificate(tokenId);
+        if (der == null) {
+            return null;
+        }
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+        } catch (CertificateException e) {
+            throw new IOException("the certificate recorded for a spent join token is damaged: " + e.getMessage(), e);
+        }
     }
 
     /** A new certificate for the agent {@code who} (whose current certificate TLS checked, revocation included). */
@@ -65,7 +105,10 @@ final class Enrollments {
     }
 
     private Issued issue(String name, byte[] pkcs10, Instant now) throws EnrollmentException, IOException {
-        X509Certificate cert = CertificateAuthority.issueForRequest(caDir, pkcs10, name, Role.AGENT, now, validity);
+        return issued(CertificateAuthority.issueForRequest(caDir, pkcs10, name, Role.AGENT, now, validity), name);
+    }
+
+    private Issued issued(X509Certificate cert, String name) throws IOException {
         return new Issued(TlsFiles.pem(cert), caPem, name, cert.getNotAfter().toInstant());
     }
 }

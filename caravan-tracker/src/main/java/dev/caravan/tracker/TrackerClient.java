@@ -91,7 +91,7 @@ public final class TrackerClient implements AutoCloseable {
         if (a.status() == 200) {
             return AnnounceResponseJson.read(a.body());
         }
-        throw failure(a);
+        throw failure("announce", a);
     }
 
     /**
@@ -108,7 +108,7 @@ public final class TrackerClient implements AutoCloseable {
         if (a.status() == 404) {
             return null;
         }
-        throw failure(a);
+        throw failure("revocation list request", a);
     }
 
     /**
@@ -124,7 +124,7 @@ public final class TrackerClient implements AutoCloseable {
         AnnounceExchangeHandler.Answer a = exchange(tls, HttpMethod.POST, "/v1/renew",
                 EnrollmentJson.request(null, CertificateRequests.create(keys, name)));
         if (a.status() != 200) {
-            throw failure(a);
+            throw failure("renewal", a);
         }
         EnrollmentJson.Answer answer = EnrollmentJson.readAnswer(a.body());
         X509Certificate cert = config.tls().store(keys, answer.certificatePem(), answer.caPem(),
@@ -134,10 +134,12 @@ public final class TrackerClient implements AutoCloseable {
     }
 
     /**
-     * Enrolls this machine with a join token: makes a key here, sends a certificate request to the
-     * tracker the token names over TLS that accepts only a tracker chaining to the CA whose
-     * fingerprint the token carries (before the token is sent), and stores the answer into
-     * {@code files} (the key {@code 0600}; each file atomically; the certificate last).
+     * Enrolls this machine with a join token: makes a key here (kept in {@link TlsFiles#pendingKey}
+     * until the certificate is stored, so that a call whose answer was lost can be made again with
+     * the same token: the tracker answers it with the certificate it issued for that key), sends a
+     * certificate request to the tracker the token names over TLS that accepts only a tracker
+     * chaining to the CA whose fingerprint the token carries (before the token is sent), and stores
+     * the answer into {@code files} (the key {@code 0600}; each file atomically; the certificate last).
      *
      * @return the new certificate
      * @throws EnrollmentException if the token is malformed
@@ -147,7 +149,7 @@ public final class TrackerClient implements AutoCloseable {
     public static X509Certificate enroll(String token, TlsFiles files, TrackerClientConfig timeouts) throws IOException,
             EnrollmentException {
         JoinToken t = JoinToken.read(token);
-        KeyPair keys = CertificateRequests.newKeyPair();
+        KeyPair keys = files.enrollmentKeys();
         PeerAddress tracker = PeerAddress.parse(t.tracker());
         TrackerClientConfig config = new TrackerClientConfig(tracker.host(), tracker.port(), files, timeouts.connectTimeout(),
                 timeouts.requestTimeout(), timeouts.maxResponseBytes());
@@ -155,16 +157,16 @@ public final class TrackerClient implements AutoCloseable {
             AnnounceExchangeHandler.Answer a = client.exchange(client.tls, HttpMethod.POST, "/v1/enroll",
                     EnrollmentJson.request(token, CertificateRequests.create(keys, t.name())));
             if (a.status() != 200) {
-                throw client.failure(a);
+                throw client.failure("enrollment", a);
             }
             EnrollmentJson.Answer answer = EnrollmentJson.readAnswer(a.body());
             return files.store(keys, answer.certificatePem(), answer.caPem(), t.caFingerprint());
         }
     }
 
-    private TrackerException failure(AnnounceExchangeHandler.Answer a) {
+    private TrackerException failure(String request, AnnounceExchangeHandler.Answer a) {
         if (a.status() >= 400 && a.status() < 500) {
-            return AnnounceResponseJson.rejection(a.status(), a.body());
+            return AnnounceResponseJson.rejection(request, a.status(), a.body());
         }
         return new TrackerUnavailableException("tracker " + tracker + " answered " + a.status());
     }

@@ -10,8 +10,9 @@ public final class TrackerRejectedException extends TrackerException {
     private final int status;
     private final String field;
 
-    public TrackerRejectedException(int status, String field, String message) {
-        super("tracker refused the announce with " + status + (field == null ? "" : " (" + field + ")") + ": " + message);
+    /** @param request what was refused, in words: {@code "announce"}, {@code "enrollment"} */
+    public TrackerRejectedException(String request, int status, String field, String message) {
+        super("tracker refused the " + request + " with " + status + (field == null ? "" : " (" + field + ")") + ": " + message);
         this.status = status;
         this.field = field;
     }

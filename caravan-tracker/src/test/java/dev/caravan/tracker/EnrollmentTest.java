@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.caravan.testkit.LeakCheck;
 import dev.caravan.testkit.MutableClock;
 import dev.caravan.wire.tls.CertificateAuthority;
+import dev.caravan.wire.tls.CertificateRequests;
 import dev.caravan.wire.tls.JoinToken;
 import dev.caravan.wire.tls.PeerIdentity;
 import dev.caravan.wire.tls.RevocationList;
@@ -18,10 +19,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,8 +111,61 @@ class EnrollmentTest {
         TlsFiles again = TlsFiles.in(dir.resolve("thief"), "pc1");
         assertThatThrownBy(() -> TrackerClient.enroll(token, again, timeouts()))
                 .isInstanceOf(TrackerRejectedException.class)
-                .hasMessageContaining("already used");
+                .hasMessage("tracker refused the enrollment with 403 (token): join token refused: it was already used; ask for a new one");
         assertThat(again.certificate()).doesNotExist();
+    }
+
+    @Test
+    void aMachineWhoseAnswerWasLostEnrollsWithTheSameTokenAndGetsTheSameCertificateEvenAfterATrackerRestart() throws Exception {
+        String token = CertificateAuthority.joinToken(ca, address, "pc1", Duration.ofHours(1));
+        TlsFiles files = TlsFiles.in(dir.resolve("pc1"), "pc1");
+        KeyPair keys = files.enrollmentKeys();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.pendingKey()))).isEqualTo("rw-------");
+        X509Certificate issued = enrollAndLoseTheAnswer(token, keys);
+        assertThat(files.certificate()).doesNotExist();
+        tracker.close();
+        tracker = start(ca, TlsFiles.in(certs, "tracker-1"), dir.resolve("state"), Integer.parseInt(address.split(":")[1]));
+
+        X509Certificate cert = TrackerClient.enroll(token, files, timeouts());
+
+        assertThat(cert.getSerialNumber()).as("the certificate issued the first time, not a second one")
+                .isEqualTo(issued.getSerialNumber());
+        assertThat(cert.getPublicKey()).isEqualTo(keys.getPublic());
+        assertThat(files.pendingKey()).doesNotExist();
+        try (TrackerClient client = new TrackerClient(TrackerClientConfig.defaults("127.0.0.1", tracker.address().getPort(), files))) {
+            assertThat(client.announce(announce(1)).interval()).isPositive();
+        }
+        // anyone else with the token still gets nothing: their key is not the one it enrolled
+        TlsFiles thief = TlsFiles.in(dir.resolve("thief"), "pc1");
+        assertThatThrownBy(() -> TrackerClient.enroll(token, thief, timeouts()))
+                .isInstanceOf(TrackerRejectedException.class)
+                .hasMessageContaining("already used");
+        assertThat(thief.certificate()).doesNotExist();
+    }
+
+    @Test
+    void aLostAnswerIsNotSentAgainOnceItsCertificateHasExpired() throws Exception {
+        String token = CertificateAuthority.joinToken(ca, address, "pc1", Duration.ofDays(3));
+        TlsFiles files = TlsFiles.in(dir.resolve("pc1"), "pc1");
+        enrollAndLoseTheAnswer(token, files.enrollmentKeys());
+        clock.advance(Duration.ofHours(25)); // enrolled certificates live 24 h; the token 3 days
+
+        assertThatThrownBy(() -> TrackerClient.enroll(token, files, timeouts()))
+                .isInstanceOf(TrackerRejectedException.class)
+                .hasMessageContaining("already used, and the certificate it enrolled has expired");
+        assertThat(files.certificate()).doesNotExist();
+    }
+
+    /** Sends pc1's enrollment request signed by {@code keys}; the answer never reaches pc1. Returns what it held. */
+    private X509Certificate enrollAndLoseTheAnswer(String token, KeyPair keys) throws Exception {
+        RawHttps.Exchange lost = RawHttps.exchange(group, TlsContexts.joiningClient(JoinToken.read(token).caFingerprint()),
+                tracker.address(), RawHttps.request("POST", "/v1/enroll",
+                        new String(EnrollmentJson.request(token, CertificateRequests.create(keys, "pc1")), StandardCharsets.UTF_8)),
+                WAIT);
+        assertThat(lost.status()).isEqualTo(200);
+        String pem = EnrollmentJson.readAnswer(lost.body().getBytes(StandardCharsets.UTF_8)).certificatePem();
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Test

@@ -82,10 +82,10 @@ class ValuesTest {
 
     @Test
     void aRejectionCarriesTheFieldTheTrackerNamed() {
-        TrackerRejectedException e = AnnounceResponseJson.rejection(400, AnnounceResponseJson.error("group is bad", "group"));
+        TrackerRejectedException e = AnnounceResponseJson.rejection("announce", 400, AnnounceResponseJson.error("group is bad", "group"));
         assertThat(e.status()).isEqualTo(400);
         assertThat(e.field()).isEqualTo("group");
         assertThat(e).hasMessage("tracker refused the announce with 400 (group): group is bad");
-        assertThat(AnnounceResponseJson.rejection(404, "<html>".getBytes()).field()).isNull();
+        assertThat(AnnounceResponseJson.rejection("enrollment", 404, "<html>".getBytes()).field()).isNull();
     }
 }

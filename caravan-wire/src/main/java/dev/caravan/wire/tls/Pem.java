@@ -14,13 +14,16 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.ByteBuffer;
+import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Set;
 import java.util.UUID;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -41,6 +44,11 @@ final class Pem {
     /** PKCS#8 ({@code -----BEGIN PRIVATE KEY-----}), unencrypted: the key file's permissions protect it. */
     static String privateKey(PrivateKey key) throws IOException {
         return encode(new JcaPKCS8Generator(key, null));
+    }
+
+    /** X.509 SubjectPublicKeyInfo ({@code -----BEGIN PUBLIC KEY-----}). */
+    static String publicKey(PublicKey key) throws IOException {
+        return encode(key);
     }
 
     private static String encode(Object o) throws IOException {
@@ -94,6 +102,19 @@ final class Pem {
                 return new JcaPEMKeyConverter().getPrivateKey(info);
             }
             throw new IOException(file + " is not a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----)");
+        }
+    }
+
+    /** A PKCS#8 private key followed by its public key, as {@link #privateKey} and {@link #publicKey} wrote them. */
+    static KeyPair readKeyPair(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
+            Object first = parser.readObject();
+            Object second = parser.readObject();
+            if (first instanceof PrivateKeyInfo priv && second instanceof SubjectPublicKeyInfo pub) {
+                JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+                return new KeyPair(converter.getPublicKey(pub), converter.getPrivateKey(priv));
+            }
+            throw new IOException(file + " is not a PEM private key followed by its public key; remove it to make a new key");
         }
     }
 

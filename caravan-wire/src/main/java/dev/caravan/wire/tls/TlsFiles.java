@@ -63,6 +63,7 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
         stageNext(privateKey, Pem.privateKey(keys.getPrivate()), true);
         stageNext(certificate, Pem.certificate(cert), false);
         installNext();
+        Files.deleteIfExists(pendingKey());
         return cert;
     }
 
@@ -102,6 +103,28 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
 
     private static Path next(Path file) {
         return file.resolveSibling(file.getFileName() + ".next");
+    }
+
+    /**
+     * The key pair for an enrollment: the one a previous enrollment left in {@link #pendingKey()}
+     * (its request reached the tracker, the answer did not: the tracker gives the certificate it
+     * issued again for that key), else a new one, written there first ({@code 0600}, synced), so
+     * that a lost answer can be retried with the same token. {@link #store} removes it.
+     */
+    public KeyPair enrollmentKeys() throws IOException {
+        Path pending = pendingKey();
+        if (Files.exists(pending)) {
+            return Pem.readKeyPair(pending);
+        }
+        KeyPair keys = CertificateRequests.newKeyPair();
+        Pem.createPrivateDirectory(pending.toAbsolutePath().getParent());
+        Pem.writeSecret(pending, Pem.privateKey(keys.getPrivate()) + Pem.publicKey(keys.getPublic()));
+        return keys;
+    }
+
+    /** Where {@link #enrollmentKeys} keeps the key of an enrollment until its certificate is stored: {@code NAME.key.pending}. */
+    public Path pendingKey() {
+        return privateKey.resolveSibling(privateKey.getFileName() + ".pending");
     }
 
     /** The first certificate in {@link #certificate()}. */

@@ -318,7 +318,8 @@ class ThreeMachinesSystemTest {
 
     /**
      * A {@code caravan} launcher in {@code dir} that runs the code under test, with the real
-     * launcher's JVM choices but no class-data-sharing archive (the class path holds folders).
+     * launcher's collector choices but a small heap, not pretouched (five hosts share this
+     * machine), and no class-data-sharing archive (the class path holds folders).
      */
     private static Path launcher(Path dir) throws IOException {
         String script = """

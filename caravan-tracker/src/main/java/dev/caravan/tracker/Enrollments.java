@@ -9,6 +9,7 @@ import dev.caravan.wire.tls.Role;
 import dev.caravan.wire.tls.TlsFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
@@ -54,44 +55,47 @@ final class Enrollments {
 
     /**
      * Checks the token (the CA's signature, this CA, not expired, never used), then the request,
-     * records the token as spent, and issues an agent certificate for the token's name. A token
-     * already used is accepted again only with the request's key being the one it enrolled (the
-     * requester proves it holds it by the request's signature): that machine lost the answer, and
-     * gets the same certificate again, not a new one.
+     * issues an agent certificate for the token's name and records the token as spent with it
+     * before it is sent. A token already used is accepted again only with the request's key being
+     * the one it enrolled (the requester proves it holds it by the request's signature): that
+     * machine lost the answer, and gets the same certificate again, not a new one.
      *
-     * @throws EnrollmentException naming what was wrong; a token is spent only when a certificate is issued
+     * @throws EnrollmentException naming what was wrong; a token is spent only with a certificate issued
      */
     Issued enroll(String token, byte[] pkcs10) throws EnrollmentException, IOException {
         Instant now = clock.instant();
         JoinToken t = JoinToken.verify(token, ca, now);
         PublicKey key = CertificateRequests.verifiedKey(pkcs10);
-        if (!spent.spend(t.id(), t.expiresAt(), now)) {
-            X509Certificate before = issuedBefore(t.id());
-            if (before == null || !before.getPublicKey().equals(key)) {
-                throw new EnrollmentException("join token refused: it was already used; ask for a new one");
+        SpentTokens.Spent before = spent.lookup(t.id());
+        if (before == null) {
+            X509Certificate cert = CertificateAuthority.issueForRequest(caDir, pkcs10, t.name(), Role.AGENT, now, validity);
+            if (spent.spend(t.id(), t.expiresAt(), now, encoded(cert))) {
+                return issued(cert, t.name());
             }
-            if (!before.getNotAfter().toInstant().isAfter(now)) {
-                throw new EnrollmentException("join token refused: it was already used, and the certificate it enrolled has expired;"
-                        + " ask for a new one");
-            }
-            log.info("join token for {} presented again with the key it enrolled (the answer was lost): the same certificate again",
-                    t.name());
-            return issued(before, t.name());
+            before = spent.lookup(t.id()); // a request with the same token got there first; this certificate is never sent
         }
-        X509Certificate cert = CertificateAuthority.issueForRequest(caDir, pkcs10, t.name(), Role.AGENT, now, validity);
-        try {
-            spent.issued(t.id(), cert.getEncoded());
-        } catch (CertificateEncodingException e) {
-            throw new IOException("cannot encode the certificate issued for " + t.name(), e);
+        X509Certificate recorded = before.certificate() == null ? null : decode(before.certificate());
+        if (recorded == null || !MessageDigest.isEqual(recorded.getPublicKey().getEncoded(), key.getEncoded())) {
+            throw new EnrollmentException("join token refused: it was already used; ask for a new one");
         }
-        return issued(cert, t.name());
+        if (!recorded.getNotAfter().toInstant().isAfter(now)) {
+            throw new EnrollmentException("join token refused: it was already used, and the certificate it enrolled has expired;"
+                    + " ask for a new one");
+        }
+        log.info("join token for {} presented again with the key it enrolled (the answer was lost): the same certificate again",
+                t.name());
+        return issued(recorded, t.name());
     }
 
-    private X509Certificate issuedBefore(String tokenId) throws IOException {
-        byte[] der = spent.certificate(tokenId);
-        if (der == null) {
-            return null;
+    private static byte[] encoded(X509Certificate cert) throws IOException {
+        try {
+            return cert.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IOException("cannot encode the certificate issued for " + cert.getSubjectX500Principal(), e);
         }
+    }
+
+    private static X509Certificate decode(byte[] der) throws IOException {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException e) {

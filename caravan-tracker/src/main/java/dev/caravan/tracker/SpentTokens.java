@@ -9,24 +9,29 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The join tokens this tracker has accepted, so that each works once: {@value #FILE} in the state
- * folder, one {@code id TAB expires_at [TAB certificate]} line each (the certificate issued for the
- * token, DER in base64, once it is issued), rewritten atomically (temp file, fsync, rename) before
- * the certificate is sent, and pruned of expired tokens (an expired token is refused anyway). The
- * certificate is kept so that a machine whose answer was lost can ask again with the same key and
- * get the same certificate (no second serial that a revocation could miss). Several trackers
- * enrolling from one CA would need to share this set (a Redis store); today it is per tracker.
+ * The join tokens this tracker has accepted, so that each works once, with the certificate issued
+ * for each: {@value #FILE} in the state folder, one {@code id TAB expires_at} line per token and
+ * one {@code certificate TAB id TAB base64(DER)} line per certificate, rewritten atomically (temp
+ * file, fsync, rename) once a certificate is issued and before it is sent, and pruned of expired
+ * tokens (an expired token is refused anyway). The certificate is kept so that a machine whose
+ * answer was lost can ask again with the same key and get the same certificate (no second serial
+ * that a revocation could miss). A tracker of an earlier version reads the token lines and skips
+ * the others, so a downgrade forgets no spent token. Several trackers enrolling from one CA would
+ * need to share this set (a Redis store); today it is per tracker.
  */
 final class SpentTokens {
     static final String FILE = "spent-tokens";
+    private static final String CERTIFICATE = "certificate";
 
-    private record Spent(Instant expiresAt, byte[] certificate) {
+    /** A spent token: when it expires, and the certificate issued for it (DER), or null if none was recorded. */
+    record Spent(Instant expiresAt, byte[] certificate) {
     }
 
     private final Path file;
@@ -35,59 +40,60 @@ final class SpentTokens {
     SpentTokens(Path stateDir) throws IOException {
         Files.createDirectories(stateDir);
         this.file = stateDir.resolve(FILE);
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
-                String[] f = line.split("\t");
-                if (f.length == 2 || f.length == 3) {
-                    spent.put(f[0], new Spent(Instant.parse(f[1]), f.length == 3 ? Base64.getDecoder().decode(f[2]) : null));
+        if (!Files.exists(file)) {
+            return;
+        }
+        Map<String, byte[]> certificates = new HashMap<>();
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            n++;
+            String[] f = line.split("\t");
+            try {
+                if (f.length == 2) {
+                    spent.put(f[0], new Spent(Instant.parse(f[1]), null));
+                } else if (f.length == 3 && f[0].equals(CERTIFICATE)) {
+                    certificates.put(f[1], Base64.getDecoder().decode(f[2]));
                 }
+            } catch (DateTimeParseException | IllegalArgumentException e) {
+                throw new IOException(file + " line " + n + " is damaged: " + e.getMessage(), e);
             }
         }
+        certificates.forEach((id, der) -> spent.computeIfPresent(id, (k, s) -> new Spent(s.expiresAt(), der)));
+    }
+
+    /** The token {@code id} if it was spent, else null. */
+    synchronized Spent lookup(String id) {
+        Spent s = spent.get(id);
+        return s == null || s.certificate() == null ? s : new Spent(s.expiresAt(), s.certificate().clone());
     }
 
     /**
-     * Records {@code id} as spent, durably, unless it already was.
+     * Records {@code id} as spent, with the certificate issued for it (DER), durably, unless it was
+     * spent meanwhile.
      *
      * @return false if it was spent before
      */
-    synchronized boolean spend(String id, Instant expiresAt, Instant now) throws IOException {
+    synchronized boolean spend(String id, Instant expiresAt, Instant now, byte[] certificate) throws IOException {
         if (spent.containsKey(id)) {
             return false;
         }
-        spent.values().removeIf(s -> !s.expiresAt().isAfter(now));
-        spent.put(id, new Spent(expiresAt, null));
-        try {
-            save();
-        } catch (IOException e) {
-            spent.remove(id);
-            throw e;
-        }
+        Map<String, Spent> next = new HashMap<>(spent);
+        next.values().removeIf(s -> !s.expiresAt().isAfter(now));
+        next.put(id, new Spent(expiresAt, certificate.clone()));
+        save(next);
+        spent.clear();
+        spent.putAll(next);
         return true;
     }
 
-    /** Records, durably, the certificate issued for the spent token {@code id} (DER). */
-    synchronized void issued(String id, byte[] certificate) throws IOException {
-        Spent s = spent.get(id);
-        if (s != null) {
-            spent.put(id, new Spent(s.expiresAt(), certificate.clone()));
-            save();
-        }
-    }
-
-    /** The certificate issued for the spent token {@code id} (DER), or null if none was recorded. */
-    synchronized byte[] certificate(String id) {
-        Spent s = spent.get(id);
-        return s == null || s.certificate() == null ? null : s.certificate().clone();
-    }
-
-    private void save() throws IOException {
+    private void save(Map<String, Spent> tokens) throws IOException {
         StringBuilder text = new StringBuilder();
-        spent.forEach((k, v) -> {
-            text.append(k).append('\t').append(v.expiresAt());
+        tokens.forEach((k, v) -> text.append(k).append('\t').append(v.expiresAt()).append('\n'));
+        tokens.forEach((k, v) -> {
             if (v.certificate() != null) {
-                text.append('\t').append(Base64.getEncoder().encodeToString(v.certificate()));
+                text.append(CERTIFICATE).append('\t').append(k).append('\t')
+                        .append(Base64.getEncoder().encodeToString(v.certificate())).append('\n');
             }
-            text.append('\n');
         });
         Path tmp = file.resolveSibling("." + FILE + "." + UUID.randomUUID() + ".tmp");
         try {

@@ -149,7 +149,7 @@ public final class TrackerClient implements AutoCloseable {
     public static X509Certificate enroll(String token, TlsFiles files, TrackerClientConfig timeouts) throws IOException,
             EnrollmentException {
         JoinToken t = JoinToken.read(token);
-        KeyPair keys = files.enrollmentKeys();
+        KeyPair keys = files.enrollmentKeys(t.id());
         PeerAddress tracker = PeerAddress.parse(t.tracker());
         TrackerClientConfig config = new TrackerClientConfig(tracker.host(), tracker.port(), files, timeouts.connectTimeout(),
                 timeouts.requestTimeout(), timeouts.maxResponseBytes());

@@ -128,7 +128,7 @@ class EnrollmentTest {
     void aMachineWhoseAnswerWasLostEnrollsWithTheSameTokenAndGetsTheSameCertificateEvenAfterATrackerRestart() throws Exception {
         String token = CertificateAuthority.joinToken(ca, address, "pc1", Duration.ofHours(1));
         TlsFiles files = TlsFiles.in(dir.resolve("pc1"), "pc1");
-        KeyPair keys = files.enrollmentKeys();
+        KeyPair keys = files.enrollmentKeys(JoinToken.read(token).id());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.pendingKey()))).isEqualTo("rw-------");
         X509Certificate issued = enrollAndLoseTheAnswer(token, keys);
         assertThat(files.certificate()).doesNotExist();
@@ -143,13 +143,28 @@ class EnrollmentTest {
         assertThat(files.pendingKey()).doesNotExist();
         assertAnnounces(files);
         assertRefusedToAnotherKey(token);
+        // a tracker of an earlier version reads id TAB expiry lines and skips the rest: it forgets no spent token
+        JoinToken t = JoinToken.read(token);
+        assertThat(Files.readAllLines(dir.resolve("state").resolve(SpentTokens.FILE))).contains(t.id() + "\t" + t.expiresAt())
+                .allMatch(l -> l.split("\t").length == 2 || l.startsWith("certificate\t" + t.id() + "\t"));
+    }
+
+    @Test
+    void aSpentTokensFileOfAnEarlierVersionKeepsItsTokensSpent() throws Exception {
+        String token = CertificateAuthority.joinToken(ca, address, "pc1", Duration.ofHours(1));
+        JoinToken t = JoinToken.read(token);
+        tracker.close();
+        Files.writeString(dir.resolve("state").resolve(SpentTokens.FILE), t.id() + "\t" + t.expiresAt() + "\n");
+        tracker = start(ca, TlsFiles.in(certs, "tracker-1"), dir.resolve("state"), Integer.parseInt(address.split(":")[1]));
+
+        assertRefusedToAnotherKey(token);
     }
 
     @Test
     void aLostAnswerIsNotSentAgainOnceItsCertificateHasExpired() throws Exception {
         String token = CertificateAuthority.joinToken(ca, address, "pc1", Duration.ofDays(3));
         TlsFiles files = TlsFiles.in(dir.resolve("pc1"), "pc1");
-        enrollAndLoseTheAnswer(token, files.enrollmentKeys());
+        enrollAndLoseTheAnswer(token, files.enrollmentKeys(JoinToken.read(token).id()));
         clock.advance(Duration.ofHours(25)); // enrolled certificates live 24 h; the token 3 days
 
         assertThatThrownBy(() -> TrackerClient.enroll(token, files, timeouts()))

@@ -14,9 +14,11 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -105,16 +107,39 @@ final class Pem {
         }
     }
 
-    /** A PKCS#8 private key followed by its public key, as {@link #privateKey} and {@link #publicKey} wrote them. */
-    static KeyPair readKeyPair(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
+    /**
+     * A PKCS#8 private key followed by its public key, as {@link #privateKey} and {@link #publicKey}
+     * wrote them into {@code file}; refused unless the two belong together.
+     */
+    static KeyPair parseKeyPair(String text, Path file) throws IOException {
+        try (PEMParser parser = new PEMParser(new java.io.StringReader(text))) {
             Object first = parser.readObject();
             Object second = parser.readObject();
             if (first instanceof PrivateKeyInfo priv && second instanceof SubjectPublicKeyInfo pub) {
                 JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-                return new KeyPair(converter.getPublicKey(pub), converter.getPrivateKey(priv));
+                KeyPair keys = new KeyPair(converter.getPublicKey(pub), converter.getPrivateKey(priv));
+                if (belongTogether(keys)) {
+                    return keys;
+                }
             }
-            throw new IOException(file + " is not a PEM private key followed by its public key; remove it to make a new key");
+        } catch (IOException | RuntimeException e) {
+            // named below
+        }
+        throw new IOException(file + " is not a PEM private key followed by its public key; remove it to make a new key");
+    }
+
+    private static boolean belongTogether(KeyPair keys) {
+        try {
+            byte[] probe = "caravan".getBytes(StandardCharsets.US_ASCII);
+            Signature s = Signature.getInstance("SHA256withECDSA");
+            s.initSign(keys.getPrivate());
+            s.update(probe);
+            byte[] signature = s.sign();
+            s.initVerify(keys.getPublic());
+            s.update(probe);
+            return s.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.caravan.wire.tls;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -63,7 +64,11 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
         stageNext(privateKey, Pem.privateKey(keys.getPrivate()), true);
         stageNext(certificate, Pem.certificate(cert), false);
         installNext();
-        Files.deleteIfExists(pendingKey());
+        try {
+            Files.deleteIfExists(pendingKey());
+        } catch (IOException e) {
+            // the certificate is stored; a pending key left behind is only ever used for its own token
+        }
         return cert;
     }
 
@@ -106,19 +111,25 @@ public record TlsFiles(Path certificate, Path privateKey, Path ca) {
     }
 
     /**
-     * The key pair for an enrollment: the one a previous enrollment left in {@link #pendingKey()}
-     * (its request reached the tracker, the answer did not: the tracker gives the certificate it
-     * issued again for that key), else a new one, written there first ({@code 0600}, synced), so
-     * that a lost answer can be retried with the same token. {@link #store} removes it.
+     * The key pair for an enrollment with the join token {@code tokenId}: the one a previous
+     * enrollment with that token left in {@link #pendingKey()} (its request reached the tracker,
+     * the answer did not: the tracker gives the certificate it issued for that key again), else a
+     * new one, written there first ({@code 0600}, synced), so that a lost answer can be retried
+     * with the same token. A key made for another token is never reused (a machine imaged after a
+     * failed join must not share its key with its clones). {@link #store} removes it.
      */
-    public KeyPair enrollmentKeys() throws IOException {
+    public KeyPair enrollmentKeys(String tokenId) throws IOException {
         Path pending = pendingKey();
+        String mark = "# join token " + tokenId + "\n";
         if (Files.exists(pending)) {
-            return Pem.readKeyPair(pending);
+            String text = Files.readString(pending, StandardCharsets.US_ASCII);
+            if (text.startsWith(mark)) {
+                return Pem.parseKeyPair(text.substring(mark.length()), pending);
+            }
         }
         KeyPair keys = CertificateRequests.newKeyPair();
         Pem.createPrivateDirectory(pending.toAbsolutePath().getParent());
-        Pem.writeSecret(pending, Pem.privateKey(keys.getPrivate()) + Pem.publicKey(keys.getPublic()));
+        Pem.writeSecret(pending, mark + Pem.privateKey(keys.getPrivate()) + Pem.publicKey(keys.getPublic()));
         return keys;
     }
 

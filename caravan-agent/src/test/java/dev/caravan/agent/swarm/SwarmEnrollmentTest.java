@@ -142,7 +142,8 @@ class SwarmEnrollmentTest {
             assertThat(renewed.getNotAfter()).isAfter(first.getNotAfter());
             assertThat(Files.readString(files.privateKey())).as("a new key").isNotEqualTo(firstKey);
             assertThat(PeerIdentity.of(renewed).name()).isEqualTo("renewer");
-            assertThat(servedCertificate(d, agent).serial()).isEqualTo(renewed.getSerialNumber());
+            // the files are in place a moment before the agent's listener takes them up
+            await().atMost(WAIT).until(() -> servedCertificate(d, agent).serial().equals(renewed.getSerialNumber()));
         }
     }
 

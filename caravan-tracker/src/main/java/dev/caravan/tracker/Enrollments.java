@@ -5,6 +5,7 @@ import dev.caravan.wire.tls.CertificateRequests;
 import dev.caravan.wire.tls.EnrollmentException;
 import dev.caravan.wire.tls.JoinToken;
 import dev.caravan.wire.tls.PeerIdentity;
+import dev.caravan.wire.tls.Revocations;
 import dev.caravan.wire.tls.Role;
 import dev.caravan.wire.tls.TlsFiles;
 import java.io.ByteArrayInputStream;
@@ -41,8 +42,9 @@ final class Enrollments {
     private final SpentTokens spent;
     private final Duration validity;
     private final Clock clock;
+    private final Revocations revocations;
 
-    Enrollments(TrackerSecurityConfig config, Clock clock) throws IOException {
+    Enrollments(TrackerSecurityConfig config, Clock clock, Revocations revocations) throws IOException {
         this.caDir = config.caDir();
         TlsFiles caFiles = new TlsFiles(caDir.resolve(CertificateAuthority.CA_CERT), caDir.resolve(CertificateAuthority.CA_KEY),
                 caDir.resolve(CertificateAuthority.CA_CERT));
@@ -51,6 +53,7 @@ final class Enrollments {
         this.spent = new SpentTokens(config.stateDir());
         this.validity = config.certificateValidity();
         this.clock = clock;
+        this.revocations = revocations;
     }
 
     /**
@@ -81,6 +84,10 @@ final class Enrollments {
         if (!recorded.getNotAfter().toInstant().isAfter(now)) {
             throw new EnrollmentException("join token refused: it was already used, and the certificate it enrolled has expired;"
                     + " ask for a new one");
+        }
+        if (revocations.isRevoked(recorded.getSerialNumber())) {
+            throw new EnrollmentException("join token refused: it was already used, and the certificate it enrolled has been"
+                    + " revoked");
         }
         log.info("join token for {} presented again with the key it enrolled (the answer was lost): the same certificate again",
                 t.name());

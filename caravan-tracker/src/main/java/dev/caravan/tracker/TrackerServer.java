@@ -87,7 +87,7 @@ public final class TrackerServer implements AutoCloseable {
                 }
             });
         }
-        Enrollments enrollments = security.enrolls() ? new Enrollments(security, config.clock()) : null;
+        Enrollments enrollments = security.enrolls() ? new Enrollments(security, config.clock(), revocations) : null;
         SslContext tls = TlsContexts.server(config.tls(), Set.of(Role.AGENT), revocations, security.enrolls());
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tracker-accept"), NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("tracker-io"),

@@ -173,12 +173,30 @@ class EnrollmentTest {
         assertThat(files.certificate()).doesNotExist();
     }
 
-    /** Sends pc1's enrollment request signed by {@code keys}; the answer never reaches pc1. Returns what it held. */
-    private X509Certificate enrollAndLoseTheAnswer(String token, KeyPair keys) throws Exception {
-        RawHttps.Exchange lost = RawHttps.exchange(group, TlsContexts.joiningClient(JoinToken.read(token).caFingerprint()),
+    @Test
+    void aLostAnswerIsNotSentAgainOnceItsCertificateWasRevoked() throws Exception {
+        String token = CertificateAuthority.joinToken(ca, address, "pc1", Duration.ofHours(1));
+        KeyPair keys = TlsFiles.in(dir.resolve("pc1"), "pc1").enrollmentKeys(JoinToken.read(token).id());
+        enrollAndLoseTheAnswer(token, keys);
+
+        RevocationList.revoke(ca, "pc1", Instant.now());
+
+        Awaitility.await().atMost(WAIT).until(() -> {
+            RawHttps.Exchange retry = enroll(token, keys);
+            return retry.status() == 403 && retry.body().contains("the certificate it enrolled has been revoked");
+        });
+    }
+
+    private RawHttps.Exchange enroll(String token, KeyPair keys) throws Exception {
+        return RawHttps.exchange(group, TlsContexts.joiningClient(JoinToken.read(token).caFingerprint()),
                 tracker.address(), RawHttps.request("POST", "/v1/enroll",
                         new String(EnrollmentJson.request(token, CertificateRequests.create(keys, "pc1")), StandardCharsets.UTF_8)),
                 WAIT);
+    }
+
+    /** Sends pc1's enrollment request signed by {@code keys}; the answer never reaches pc1. Returns what it held. */
+    private X509Certificate enrollAndLoseTheAnswer(String token, KeyPair keys) throws Exception {
+        RawHttps.Exchange lost = enroll(token, keys);
         assertThat(lost.status()).isEqualTo(200);
         String pem = EnrollmentJson.readAnswer(lost.body().getBytes(StandardCharsets.UTF_8)).certificatePem();
         return (X509Certificate) CertificateFactory.getInstance("X.509")

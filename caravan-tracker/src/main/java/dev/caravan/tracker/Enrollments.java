@@ -8,13 +8,9 @@ import dev.caravan.wire.tls.PeerIdentity;
 import dev.caravan.wire.tls.Revocations;
 import dev.caravan.wire.tls.Role;
 import dev.caravan.wire.tls.TlsFiles;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,12 +68,12 @@ final class Enrollments {
         SpentTokens.Spent before = spent.lookup(t.id());
         if (before == null) {
             X509Certificate cert = CertificateAuthority.issueForRequest(caDir, pkcs10, t.name(), Role.AGENT, now, validity);
-            if (spent.spend(t.id(), t.expiresAt(), now, encoded(cert))) {
+            if (spent.spend(t.id(), t.expiresAt(), now, cert)) {
                 return issued(cert, t.name());
             }
             before = spent.lookup(t.id()); // a request with the same token got there first; this certificate is never sent
         }
-        X509Certificate recorded = before.certificate() == null ? null : decode(before.certificate());
+        X509Certificate recorded = before.certificate();
         if (recorded == null || !MessageDigest.isEqual(recorded.getPublicKey().getEncoded(), key.getEncoded())) {
             throw new EnrollmentException("join token refused: it was already used; ask for a new one");
         }
@@ -92,22 +88,6 @@ final class Enrollments {
         log.info("join token for {} presented again with the key it enrolled (the answer was lost): the same certificate again",
                 t.name());
         return issued(recorded, t.name());
-    }
-
-    private static byte[] encoded(X509Certificate cert) throws IOException {
-        try {
-            return cert.getEncoded();
-        } catch (CertificateEncodingException e) {
-            throw new IOException("cannot encode the certificate issued for " + cert.getSubjectX500Principal(), e);
-        }
-    }
-
-    private static X509Certificate decode(byte[] der) throws IOException {
-        try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
-        } catch (CertificateException e) {
-            throw new IOException("the certificate recorded for a spent join token is damaged: " + e.getMessage(), e);
-        }
     }
 
     /** A new certificate for the agent {@code who} (whose current certificate TLS checked, revocation included). */

@@ -1,5 +1,6 @@
 package dev.caravan.tracker;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
@@ -30,8 +35,8 @@ final class SpentTokens {
     static final String FILE = "spent-tokens";
     private static final String CERTIFICATE = "certificate";
 
-    /** A spent token: when it expires, and the certificate issued for it (DER), or null if none was recorded. */
-    record Spent(Instant expiresAt, byte[] certificate) {
+    /** A spent token: when it expires, and the certificate issued for it, or null if none was recorded. */
+    record Spent(Instant expiresAt, X509Certificate certificate) {
     }
 
     private final Path file;
@@ -43,7 +48,7 @@ final class SpentTokens {
         if (!Files.exists(file)) {
             return;
         }
-        Map<String, byte[]> certificates = new HashMap<>();
+        Map<String, X509Certificate> certificates = new HashMap<>();
         int n = 0;
         for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
             n++;
@@ -52,34 +57,34 @@ final class SpentTokens {
                 if (f.length == 2) {
                     spent.put(f[0], new Spent(Instant.parse(f[1]), null));
                 } else if (f.length == 3 && f[0].equals(CERTIFICATE)) {
-                    certificates.put(f[1], Base64.getDecoder().decode(f[2]));
+                    certificates.put(f[1], (X509Certificate) CertificateFactory.getInstance("X.509")
+                            .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(f[2]))));
                 }
-            } catch (DateTimeParseException | IllegalArgumentException e) {
+            } catch (DateTimeParseException | IllegalArgumentException | CertificateException e) {
                 throw new IOException(file + " line " + n + " is damaged: " + e.getMessage(), e);
             }
         }
-        certificates.forEach((id, der) -> spent.computeIfPresent(id, (k, s) -> new Spent(s.expiresAt(), der)));
+        certificates.forEach((id, cert) -> spent.computeIfPresent(id, (k, s) -> new Spent(s.expiresAt(), cert)));
     }
 
     /** The token {@code id} if it was spent, else null. */
     synchronized Spent lookup(String id) {
-        Spent s = spent.get(id);
-        return s == null || s.certificate() == null ? s : new Spent(s.expiresAt(), s.certificate().clone());
+        return spent.get(id);
     }
 
     /**
-     * Records {@code id} as spent, with the certificate issued for it (DER), durably, unless it was
-     * spent meanwhile.
+     * Records {@code id} as spent, with the certificate issued for it, durably, unless it was spent
+     * meanwhile.
      *
      * @return false if it was spent before
      */
-    synchronized boolean spend(String id, Instant expiresAt, Instant now, byte[] certificate) throws IOException {
+    synchronized boolean spend(String id, Instant expiresAt, Instant now, X509Certificate certificate) throws IOException {
         if (spent.containsKey(id)) {
             return false;
         }
         Map<String, Spent> next = new HashMap<>(spent);
         next.values().removeIf(s -> !s.expiresAt().isAfter(now));
-        next.put(id, new Spent(expiresAt, certificate.clone()));
+        next.put(id, new Spent(expiresAt, certificate));
         save(next);
         spent.clear();
         spent.putAll(next);
@@ -89,12 +94,16 @@ final class SpentTokens {
     private void save(Map<String, Spent> tokens) throws IOException {
         StringBuilder text = new StringBuilder();
         tokens.forEach((k, v) -> text.append(k).append('\t').append(v.expiresAt()).append('\n'));
-        tokens.forEach((k, v) -> {
-            if (v.certificate() != null) {
-                text.append(CERTIFICATE).append('\t').append(k).append('\t')
-                        .append(Base64.getEncoder().encodeToString(v.certificate())).append('\n');
+        for (Map.Entry<String, Spent> e : tokens.entrySet()) {
+            if (e.getValue().certificate() != null) {
+                try {
+                    text.append(CERTIFICATE).append('\t').append(e.getKey()).append('\t')
+                            .append(Base64.getEncoder().encodeToString(e.getValue().certificate().getEncoded())).append('\n');
+                } catch (CertificateEncodingException x) {
+                    throw new IOException("cannot encode the certificate issued for join token " + e.getKey(), x);
+                }
             }
-        });
+        }
         Path tmp = file.resolveSibling("." + FILE + "." + UUID.randomUUID() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

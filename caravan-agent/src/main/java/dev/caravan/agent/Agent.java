@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -132,6 +133,8 @@ public final class Agent implements AutoCloseable {
     private CertificateRenewal certificates;
     private ScheduledExecutorService follower;
     private ScheduledExecutorService announcer;
+    /** The next periodic announce; touched on the announcer thread only. */
+    private ScheduledFuture<?> nextAnnounce;
     private volatile ReleaseSwarm current;
     private volatile ReleaseSwarm previous;
     private volatile String installedVersion;
@@ -170,6 +173,9 @@ public final class Agent implements AutoCloseable {
         certificates = new CertificateRenewal(settings.name(), settings.peer().tls(), clock);
         follower = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "caravan-follow-" + settings.name()));
         announcer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "caravan-announce-" + settings.name()));
+        // Announced at once, before any release is chosen: the tracker lists the machine from its start,
+        // and the first announce of a release then finds the way to the tracker already taken once.
+        announceSoon();
         follower.scheduleWithFixedDelay(this::follow, 0, settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -272,8 +278,21 @@ public final class Agent implements AutoCloseable {
 
     private void fetchAndInstall(Manifest manifest) throws Exception {
         String version = manifest.version();
-        eviction.remember(manifest); // before any of its chunks is stored, so that none is evicted as unneeded
         ReleaseSwarm swarm = new ReleaseSwarm(network, manifest, origin, settings.originUrl()).start();
+        Digest digest = swarm.manifestDigest();
+        // The manifest goes on the eviction shelf (written, fsynced) while the swarm starts, not before
+        // it: its chunks must count as needed by the time eviction looks, and eviction runs on this
+        // thread after the install, which waits for the shelf; a kept release missing from the shelf
+        // makes eviction evict nothing.
+        CompletableFuture<Void> shelved = new CompletableFuture<>();
+        Thread.ofVirtual().name("caravan-shelf-" + settings.name()).start(() -> {
+            try {
+                eviction.remember(manifest, digest);
+                shelved.complete(null);
+            } catch (Throwable e) {
+                shelved.completeExceptionally(e);
+            }
+        });
         log.info("{}: fetching {} through the swarm: {} of its {} chunks missing", settings.name(),
                 manifest.releaseId(), swarm.chunkCount() - swarm.chunksHeld(), swarm.chunkCount());
         ReleaseSwarm before = current;
@@ -287,16 +306,18 @@ public final class Agent implements AutoCloseable {
             InstallFolder.requireNoLink(versions);
             InstallFolder.requireNoLink(target);
             boolean installed = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.exists(mark, LinkOption.NOFOLLOW_LINKS)
-                    && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(manifest.digest().hex())
+                    && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(digest.hex())
                     && InstallFolder.holdsExactly(target, manifest);
             if (!installed) {
                 Files.createDirectories(versions);
                 Files.deleteIfExists(mark);
                 new ReleaseInstaller(store).install(manifest, target, swarm);
                 swarm.completion().get();
-                writeAtomically(mark, manifest.digest().hex());
+                awaitShelved(shelved);
+                writeAtomically(mark, digest.hex());
             } else {
                 swarm.completion().get();
+                awaitShelved(shelved);
             }
             switchCurrent(target);
         } catch (Exception | Error e) {
@@ -317,6 +338,17 @@ public final class Agent implements AutoCloseable {
         evictCache();
         announceSoon();
         firstInstall.complete(manifest);
+    }
+
+    private static void awaitShelved(CompletableFuture<Void> shelved) throws IOException, InterruptedException {
+        try {
+            shelved.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot keep the manifest for cache eviction: " + e.getCause(), e.getCause());
+        }
     }
 
     /** Points {@code current} at {@code target} with one rename, so that readers see the old or the new tree. */
@@ -404,8 +436,17 @@ public final class Agent implements AutoCloseable {
 
     // ---- announcing
 
+    /**
+     * Announces now instead of at the next periodic announce, which this replaces: one chain of
+     * announces per agent, however many releases it fetched.
+     */
     private void announceSoon() {
-        announcer.execute(this::announce);
+        announcer.execute(() -> {
+            if (nextAnnounce != null) {
+                nextAnnounce.cancel(false);
+            }
+            announce();
+        });
     }
 
     private void announce() {
@@ -464,7 +505,7 @@ public final class Agent implements AutoCloseable {
         }
         refreshRevocations();
         if (!closed) {
-            announcer.schedule(this::announce, next.toNanos(), TimeUnit.NANOSECONDS);
+            nextAnnounce = announcer.schedule(this::announce, next.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 

@@ -70,7 +70,12 @@ final class CacheEviction {
 
     /** Shelves {@code manifest} (atomically, once), so that its chunks count as needed while it is kept. */
     void remember(Manifest manifest) throws IOException {
-        Path file = shelf.resolve(manifest.digest().hex() + ".json");
+        remember(manifest, manifest.digest());
+    }
+
+    /** {@link #remember(Manifest)} with the manifest's digest, known to the caller. */
+    void remember(Manifest manifest, Digest digest) throws IOException {
+        Path file = shelf.resolve(digest.hex() + ".json");
         if (Files.exists(file)) {
             return;
         }

@@ -22,6 +22,7 @@ final class Tracker {
     private final int maxPeers;
     /** The serial each certificate name last called with, to forget its peers when that serial is revoked. */
     private final Map<String, java.math.BigInteger> serials = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder announces = new java.util.concurrent.atomic.LongAdder();
 
     Tracker(PeerStore store, TrackerConfig config) {
         this.store = store;
@@ -31,14 +32,11 @@ final class Tracker {
         this.maxPeers = config.maxPeersPerAnswer();
     }
 
-    /**
-     * Records the announce and answers it.
-     *
-     * @param certificateName the CN of the announcer's TLS certificate
-     * @param remoteHost the address the connection comes from, used when the announce names a
-     *     wildcard host
-     * @throws PeerIdTakenException if a live peer with this id belongs to another certificate
-     */
+    /** Announces received since the start, refused ones included. */
+    long announces() {
+        return announces.sum();
+    }
+
     /** Notes the serial {@code certificateName} called with. */
     void calledWith(String certificateName, java.math.BigInteger serial) {
         serials.put(certificateName, serial);
@@ -56,7 +54,16 @@ final class Tracker {
         return gone;
     }
 
+    /**
+     * Records the announce and answers it.
+     *
+     * @param certificateName the CN of the announcer's TLS certificate
+     * @param remoteHost the address the connection comes from, used when the announce names a
+     *     wildcard host
+     * @throws PeerIdTakenException if a live peer with this id belongs to another certificate
+     */
     AnnounceResponse announce(AnnounceRequest request, String certificateName, String remoteHost) throws PeerIdTakenException {
+        announces.increment();
         Instant now = clock.instant();
         if (request.event() == AnnounceEvent.STOPPED) {
             var owner = store.find(request.peerId(), now);

@@ -46,6 +46,7 @@ public final class TrackerServer implements AutoCloseable {
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
     private InetSocketAddress address;
+    private volatile Tracker tracker;
     private boolean closed;
 
     /** A tracker keeping membership in a {@link MemoryPeerStore} with {@link TrackerConfig#peerTtl()}. */
@@ -76,6 +77,7 @@ public final class TrackerServer implements AutoCloseable {
         TrackerSecurityConfig security = config.security();
         Revocations revocations = new Revocations(config.tls().readCa());
         Tracker tracker = new Tracker(store, config);
+        this.tracker = tracker;
         RevocationWatch watch = null;
         if (security.revocationList() != null) {
             watch = new RevocationWatch(security.revocationList(), revocations);
@@ -138,6 +140,12 @@ public final class TrackerServer implements AutoCloseable {
             throw new IllegalStateException("tracker not started");
         }
         return address;
+    }
+
+    /** Announces received since {@link #start()}, refused ones included; 0 before it. */
+    public long announcesReceived() {
+        Tracker t = tracker;
+        return t == null ? 0 : t.announces();
     }
 
     /** The store holding membership. */

@@ -9,6 +9,15 @@
 #   WORK=/dev/shm caravan-bench/scripts/swarm.sh 10     # agents' caches and installs in RAM
 #   LIARS=1 caravan-bench/scripts/swarm.sh 10           # one of the N agents serves flipped bits
 #   PAIRED_LIARS=1 RUNS=3 caravan-bench/scripts/swarm.sh 10   # alternate runs without and with 1 liar
+#   FILL_PAGE_CACHE=1 caravan-bench/scripts/swarm.sh 10  # read a file as large as the memory before each run
+#
+# FILL_PAGE_CACHE: on a VM whose balloon reports free pages to the host, memory freed is handed back
+# and the next first touch of it costs a fault in the host (on the reference machine, writing 2 GB
+# into the page cache took 0.7 s of system time in reused pages, 5-7 s in fresh ones). A run writes
+# about 5 GB of caches and installs, so it would mostly measure that. Reading a file the size of the
+# memory first (BALLAST, created once, default /var/tmp/caravan-bench-ballast) leaves the memory
+# full of clean cache, as on a machine that has been in service a while: the run's writes and heap
+# then take pages back from the cache. See docs/benchmarks.md.
 #
 # WORK puts the demo's folder (caches, installs, repository) there instead of a temporary folder
 # under /tmp: on one machine the ten agents share one disk, which separate machines would not.
@@ -29,6 +38,18 @@ out="$(mktemp /tmp/caravan-swarm-bench.XXXXXX)"
 trap 'rm -f "$out"' EXIT
 
 "$here/caravan" --version >/dev/null   # builds the jar on first use
+ballast=${BALLAST:-/var/tmp/caravan-bench-ballast}
+fill_page_cache() {
+  [ -n "${FILL_PAGE_CACHE:-}" ] || return 0
+  local want have
+  want=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))   # MiB
+  have=$(( $(stat -c %s "$ballast" 2>/dev/null || echo 0) / 1048576 ))
+  if [ "$have" -lt "$want" ]; then
+    echo "writing $ballast ($want MiB, once)" >&2
+    dd if=/dev/zero of="$ballast" bs=1M count="$want" conv=fsync status=none
+  fi
+  cat "$ballast" >/dev/null
+}
 for n in "${peers[@]}"; do
   for ((r = 1; r <= runs; r++)); do
     variants=("$liars")
@@ -38,6 +59,7 @@ for n in "${peers[@]}"; do
       if [ -n "${WORK:-}" ]; then
         dir_args=(--dir "$WORK/caravan-swarm-$$-$n-$r-$l")
       fi
+      fill_page_cache
       line="$("$here/caravan" demo --json --peers "$n" --liars "$l" --size "$size" --origin-rate "$origin_rate" \
         --peer-rate "$peer_rate" "${dir_args[@]}" 2>/dev/null)" || { echo "run $r with $n peers ($l liars) failed (exit $?)" >&2; exit 1; }
       [ -n "${WORK:-}" ] && rm -rf "$WORK/caravan-swarm-$$-$n-$r-$l"

@@ -17,6 +17,7 @@ import dev.caravan.tracker.ReleaseProgress;
 import dev.caravan.tracker.SwarmPeer;
 import dev.caravan.tracker.TrackerClient;
 import dev.caravan.tracker.TrackerClientConfig;
+import dev.caravan.tuf.TufException;
 import dev.caravan.wire.tls.RevocationListException;
 import dev.caravan.wire.tls.Revocations;
 import io.netty.channel.EventLoopGroup;
@@ -185,6 +186,16 @@ public final class Agent implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Looks at the channel now rather than at the next poll, as an agent told of a new release
+     * would; a look already under way finishes first. Does nothing once the agent is stopped.
+     */
+    public void checkNow() {
+        if (!closed) {
+            follower.execute(this::follow);
+        }
+    }
+
     /** Completes with the manifest of the first release this agent installs. */
     public CompletableFuture<Manifest> firstInstall() {
         return firstInstall;
@@ -253,8 +264,16 @@ public final class Agent implements AutoCloseable {
             if (closed) {
                 return;
             }
-            lastError = describe(e);
-            log.warn("{}: {}", settings.name(), lastError);
+            String error = describe(e);
+            if (e instanceof TufException.TargetNotFound && current == null) {
+                // A channel nothing was published on yet, as a new fleet's agents see it: said once.
+                if (!error.equals(lastError)) {
+                    log.info("{}: waiting for a release: {}", settings.name(), error);
+                }
+            } else {
+                log.warn("{}: {}", settings.name(), error);
+            }
+            lastError = error;
             log.debug("follow failed", e);
         }
     }

@@ -109,6 +109,7 @@ final class DemoCommand implements Callable<Integer> {
         var each = o.putArray("completion_seconds");
         r.completionSeconds().forEach(s -> each.add(round(s)));
         o.put("peers_cut_off", r.peersCutOff());
+        o.put("agents_ready_seconds", round(r.agentsReadySeconds()));
         o.put("all_verified", r.allVerified());
         return mapper.writeValueAsString(o);
     }
@@ -124,7 +125,9 @@ final class DemoCommand implements Callable<Integer> {
         row(out, "agents (N)", p.peers() + ", each uploading at most " + rate(p.peerUploadRateBytesPerSecond()) + "/s (u)"
                 + (p.liars() > 0 ? ", " + p.liars() + " of them liars (cut off " + r.peersCutOff() + " times)" : ""));
         row(out, "origin upload (U)", rate(p.originRateBytesPerSecond()) + "/s");
-        row(out, p.liars() > 0 ? "last honest agent" : "last agent done", String.format(Locale.ROOT, "%.1f s", r.lastCompletionSeconds()));
+        row(out, p.liars() > 0 ? "last honest agent" : "last agent done", String.format(Locale.ROOT, "%.1f s after the release was published", r.lastCompletionSeconds()));
+        row(out, "agents started", String.format(Locale.ROOT, "%.1f s before the release was published (not counted)",
+                r.agentsReadySeconds()));
         row(out, "lower bound T_min", String.format(Locale.ROOT, "%.1f s = max(F/U, F/d, N·F/(U + N·u))", p.lowerBoundSeconds()));
         row(out, "ratio to T_min", String.format(Locale.ROOT, "%.2f", r.ratioToLowerBound()));
         row(out, "origin sent", String.format(Locale.ROOT, "%s = %.2f × F", rate(r.originBytesSent()), r.originBytesPerRelease()));

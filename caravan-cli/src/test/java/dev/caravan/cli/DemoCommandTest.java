@@ -28,6 +28,7 @@ class DemoCommandTest {
         assertThat(json.get("lower_bound_seconds").asDouble()).isCloseTo(8.0 * (1 << 20) / 4e6, org.assertj.core.data.Offset.offset(0.01));
         assertThat(json.get("http_only_seconds").asDouble()).isCloseTo(3 * 8.0 * (1 << 20) / 4e6, org.assertj.core.data.Offset.offset(0.01));
         assertThat(json.get("last_completion_seconds").asDouble()).isPositive();
+        assertThat(json.get("agents_ready_seconds").asDouble()).as("the agents' start, reported apart").isPositive();
         assertThat(json.get("origin_bytes_sent").asLong()).as("the origin sends about one copy, not three")
                 .isLessThan(2L * (8L << 20));
         assertThat(json.get("peer_bytes_received").asLong()).isGreaterThan(8L << 20);

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * One swarm experiment: a generated release of F bytes published to an origin capped at U bytes/s,
- * N agents (each capped at u bytes/s up and d down) started together, timed until the last one has
- * installed it; then every installed tree is compared with the published one. What
+ * One swarm experiment: N agents (each capped at u bytes/s up and d down) started together, then a
+ * generated release of F bytes published to an origin capped at U bytes/s, timed from its
+ * publication until the last agent has installed it; then every installed tree is compared with
+ * the published one. What
  * {@code caravan demo} and the swarm benchmark run.
  *
  * <p>The lower bound is the classic one for distributing a file from one server to N clients
@@ -88,16 +89,20 @@ public final class SwarmRun {
     /**
      * What happened.
      *
-     * @param completionSeconds per honest agent, from the start of all agents to its install, in start order
+     * @param completionSeconds per honest agent, from the release's publication (when every agent looks
+     *     at the channel) to its install, in start order
      * @param originBytesSent what the origin sent (metadata, manifests and chunks)
      * @param peerBytesReceived chunk bytes the agents received from each other
      * @param allVerified whether every honest agent ended with exactly the published tree
      * @param peersCutOff peer connections the honest agents cut off (bans of liars, mostly), summed
      * @param honestOriginBytes chunk bytes the honest agents received from the origin (what liars
      *     fetched for themselves is in {@code originBytesSent} only)
+     * @param agentsReadySeconds how long the agents took, before the release was published, to start:
+     *     listening, known to the tracker, the channel looked at once (not in the completion times)
      */
     public record Result(Plan plan, long releaseBytes, List<Double> completionSeconds, long originBytesSent,
-            long peerBytesReceived, boolean allVerified, long peersCutOff, long honestOriginBytes) {
+            long peerBytesReceived, boolean allVerified, long peersCutOff, long honestOriginBytes,
+            double agentsReadySeconds) {
         public double lastCompletionSeconds() {
             return completionSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         }
@@ -120,15 +125,21 @@ public final class SwarmRun {
                 plan.peerDownloadRateBytesPerSecond());
     }
 
-    /** Generates and publishes the release in {@code work}, runs the agents, reports each second to {@code watcher}. */
+    /**
+     * Starts the agents in {@code work}, then generates and publishes the release and tells them;
+     * reports each second to {@code watcher}.
+     *
+     * <p>As in a fleet, the agents are running services when the release ships: they are enrolled
+     * (certificates issued), started together, listening and known to the tracker, and have looked at
+     * the channel once and found nothing, before it is published. The clock starts when the release
+     * is published and every agent looks at the channel again at once, as a fleet's machines polling
+     * at that instant would; it stops at the last install. How long the agents took to start is
+     * reported apart ({@link Result#agentsReadySeconds()}).
+     */
     public Result run(Path work, Consumer<List<Agent>> watcher) throws IOException, InterruptedException {
         Path source = work.resolve("source");
         new SyntheticRelease(plan.releaseBytes(), plan.files(), 42).writeTo(source);
         try (LocalSwarm swarm = LocalSwarm.start(work, options)) {
-            Publisher.Result published = swarm.publish(source, "1.0.0");
-            long originBefore = swarm.origin().bytesSent();
-            // Certificates are issued before the clock starts, as a fleet's machines are enrolled
-            // before a release ships; then every agent starts at once, as machines would.
             List<String> names = new ArrayList<>();
             Path certs = null;
             for (int i = 0; i < plan.peers(); i++) {
@@ -139,27 +150,35 @@ public final class SwarmRun {
             ExecutorService starter = Executors.newFixedThreadPool(Math.min(plan.peers(), 4));
             List<Agent> agents = new ArrayList<>();
             List<Agent> honest = new ArrayList<>();
-            List<CompletableFuture<Double>> done = new ArrayList<>();
-            long start = System.nanoTime();
+            long starting = System.nanoTime();
             try {
-                List<Future<Agent>> starting = new ArrayList<>();
+                List<Future<Agent>> started = new ArrayList<>();
                 for (String name : names) {
-                    starting.add(starter.submit(() -> swarm.startAgent(name, "default", TlsFiles.in(certFolder, name))));
+                    started.add(starter.submit(() -> swarm.startAgent(name, "default", TlsFiles.in(certFolder, name))));
                 }
-                for (Future<Agent> f : starting) {
+                for (Future<Agent> f : started) {
                     Agent agent = f.get();
                     agents.add(agent);
                     if (agents.size() > plan.peers() - plan.liars()) {
                         agent.lieToPeers(); // it holds nothing yet, so it has served nothing true
                     } else {
                         honest.add(agent);
-                        done.add(agent.firstInstall().thenApply(m -> (System.nanoTime() - start) / 1e9));
                     }
                 }
             } catch (ExecutionException e) {
                 throw new IOException("an agent did not start: " + e.getCause().getMessage(), e.getCause());
             } finally {
                 starter.shutdown();
+            }
+            awaitReady(swarm, agents, starting + TimeUnit.SECONDS.toNanos(plan.timeoutSeconds()));
+            double readySeconds = (System.nanoTime() - starting) / 1e9;
+            Publisher.Result published = swarm.publish(source, "1.0.0");
+            long originBefore = swarm.origin().bytesSent();
+            long start = System.nanoTime();
+            agents.forEach(Agent::checkNow);
+            List<CompletableFuture<Double>> done = new ArrayList<>();
+            for (Agent agent : honest) {
+                done.add(agent.firstInstall().thenApply(m -> (System.nanoTime() - start) / 1e9));
             }
             CompletableFuture<Void> all = CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
             long deadline = start + TimeUnit.SECONDS.toNanos(plan.timeoutSeconds());
@@ -187,7 +206,22 @@ public final class SwarmRun {
             long cutOff = honest.stream().mapToLong(Agent::peersCutOff).sum();
             long honestOrigin = honest.stream().mapToLong(a -> a.status().bytesFromOrigin()).sum();
             return new Result(plan, published.manifest().totalBytes(), seconds, originBytes, peerBytes, verified, cutOff,
-                    honestOrigin);
+                    honestOrigin, readySeconds);
+        }
+    }
+
+    /**
+     * Waits until every agent is known to the tracker and has looked at the channel once (finding
+     * nothing published on it yet).
+     */
+    private static void awaitReady(LocalSwarm swarm, List<Agent> agents, long deadline) throws IOException, InterruptedException {
+        while (swarm.tracker().store().count() < agents.size()
+                || agents.stream().anyMatch(a -> a.status().lastError() == null)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the agents were not ready (listening, known to the tracker, the channel looked at): "
+                        + swarm.tracker().store().count() + " of " + agents.size() + " known to the tracker");
+            }
+            Thread.sleep(10);
         }
     }
 }

@@ -17,7 +17,8 @@
 # about 5 GB of caches and installs, so it would mostly measure that. Reading a file the size of the
 # memory first (BALLAST, created once, default /var/tmp/caravan-bench-ballast) leaves the memory
 # full of clean cache, as on a machine that has been in service a while: the run's writes and heap
-# then take pages back from the cache. See docs/benchmarks.md.
+# then take pages back from the cache. Linux only; the file stays for the next runs (delete it when
+# done: it is as large as the memory). See docs/benchmarks.md.
 #
 # WORK puts the demo's folder (caches, installs, repository) there instead of a temporary folder
 # under /tmp: on one machine the ten agents share one disk, which separate machines would not.

@@ -17,7 +17,6 @@ import dev.caravan.tracker.ReleaseProgress;
 import dev.caravan.tracker.SwarmPeer;
 import dev.caravan.tracker.TrackerClient;
 import dev.caravan.tracker.TrackerClientConfig;
-import dev.caravan.tuf.TufException;
 import dev.caravan.wire.tls.RevocationListException;
 import dev.caravan.wire.tls.Revocations;
 import io.netty.channel.EventLoopGroup;
@@ -42,6 +41,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -140,6 +140,7 @@ public final class Agent implements AutoCloseable {
     private volatile ReleaseSwarm previous;
     private volatile String installedVersion;
     private volatile String lastError;
+    private volatile boolean waitingForRelease;
     private volatile boolean announcedStart;
     /** The wait before the next announce while the tracker names no peer for a release we fetch; null otherwise. */
     private Duration lonelyRetry;
@@ -191,9 +192,20 @@ public final class Agent implements AutoCloseable {
      * would; a look already under way finishes first. Does nothing once the agent is stopped.
      */
     public void checkNow() {
-        if (!closed) {
-            follower.execute(this::follow);
+        ScheduledExecutorService f = follower;
+        if (f == null || closed) {
+            return;
         }
+        try {
+            f.execute(this::follow);
+        } catch (RejectedExecutionException e) {
+            // stopped meanwhile
+        }
+    }
+
+    /** Whether the last look at the channel found no release on it: a new channel, nothing published yet. */
+    public boolean waitingForRelease() {
+        return waitingForRelease;
     }
 
     /** Completes with the manifest of the first release this agent installs. */
@@ -252,6 +264,7 @@ public final class Agent implements AutoCloseable {
         try {
             Manifest manifest = ReleaseGetter.resolve(origin, clock, settings.cacheDir(), settings.originUrl(),
                     settings.trustedRoot(), settings.product(), null, settings.channel());
+            waitingForRelease = false;
             ReleaseSwarm now = current;
             if (now == null || !now.manifestDigest().equals(manifest.digest())) {
                 fetchAndInstall(manifest);
@@ -265,7 +278,8 @@ public final class Agent implements AutoCloseable {
                 return;
             }
             String error = describe(e);
-            if (e instanceof TufException.TargetNotFound && current == null) {
+            waitingForRelease = e instanceof ReleaseGetter.NoRelease;
+            if (waitingForRelease && installedVersion == null) {
                 // A channel nothing was published on yet, as a new fleet's agents see it: said once.
                 if (!error.equals(lastError)) {
                     log.info("{}: waiting for a release: {}", settings.name(), error);
@@ -317,11 +331,11 @@ public final class Agent implements AutoCloseable {
         ReleaseSwarm before = current;
         previous = before;
         current = swarm;
-        announceSoon();
         Path versions = settings.installDir().resolve("versions");
         Path target = versions.resolve(version);
         Path mark = versions.resolve(version + MANIFEST_MARK);
         try {
+            announceSoon();
             InstallFolder.requireNoLink(versions);
             InstallFolder.requireNoLink(target);
             boolean installed = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.exists(mark, LinkOption.NOFOLLOW_LINKS)
@@ -330,13 +344,13 @@ public final class Agent implements AutoCloseable {
             if (!installed) {
                 Files.createDirectories(versions);
                 Files.deleteIfExists(mark);
+                awaitShelved(shelved); // the swarm fetches meanwhile; a shelf that cannot be written stops it now
                 new ReleaseInstaller(store).install(manifest, target, swarm);
                 swarm.completion().get();
-                awaitShelved(shelved);
                 writeAtomically(mark, digest.hex());
             } else {
-                swarm.completion().get();
                 awaitShelved(shelved);
+                swarm.completion().get();
             }
             switchCurrent(target);
         } catch (Exception | Error e) {

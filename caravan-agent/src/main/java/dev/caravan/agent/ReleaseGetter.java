@@ -148,8 +148,15 @@ public final class ReleaseGetter {
                         && channel.equals(text(t.custom(), "channel"))
                         && text(t.custom(), "version") != null)
                 .max(Comparator.comparing((TargetInfo t) -> text(t.custom(), "version"), ReleaseId.VERSION_ORDER))
-                .orElseThrow(() -> new TufException.TargetNotFound("no release of " + product + " on channel "
+                .orElseThrow(() -> new NoRelease("no release of " + product + " on channel "
                         + channel + " in the repository's signed targets"));
+    }
+
+    /** The signed targets name no release of the product on the channel (yet): nothing is wrong with them. */
+    public static final class NoRelease extends TufException.TargetNotFound {
+        NoRelease(String message) {
+            super(message);
+        }
     }
 
     /** The signed target's custom field and the manifest it points to must name the same release. */

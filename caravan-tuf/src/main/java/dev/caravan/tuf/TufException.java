@@ -82,7 +82,7 @@ public class TufException extends Exception {
     }
 
     /** No trusted targets metadata describes the requested target. */
-    public static final class TargetNotFound extends TufException {
+    public static class TargetNotFound extends TufException {
         public TargetNotFound(String message) {
             super(message);
         }

@@ -175,13 +175,13 @@ public final class SwarmRun {
             Publisher.Result published = swarm.publish(source, "1.0.0");
             long originBefore = swarm.origin().bytesSent();
             long start = System.nanoTime();
-            agents.forEach(Agent::checkNow);
             List<CompletableFuture<Double>> done = new ArrayList<>();
             for (Agent agent : honest) {
                 done.add(agent.firstInstall().thenApply(m -> (System.nanoTime() - start) / 1e9));
             }
+            agents.forEach(Agent::checkNow);
             CompletableFuture<Void> all = CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
-            long deadline = start + TimeUnit.SECONDS.toNanos(plan.timeoutSeconds());
+            long deadline = starting + TimeUnit.SECONDS.toNanos(plan.timeoutSeconds());
             while (!all.isDone()) {
                 try {
                     all.get(1, TimeUnit.SECONDS);
@@ -211,15 +211,21 @@ public final class SwarmRun {
     }
 
     /**
-     * Waits until every agent is known to the tracker and has looked at the channel once (finding
-     * nothing published on it yet).
+     * Waits until every agent is known to the tracker and has looked at the channel once, finding
+     * nothing published on it yet; an agent whose look failed otherwise fails the run at once.
      */
     private static void awaitReady(LocalSwarm swarm, List<Agent> agents, long deadline) throws IOException, InterruptedException {
-        while (swarm.tracker().store().count() < agents.size()
-                || agents.stream().anyMatch(a -> a.status().lastError() == null)) {
+        while (swarm.tracker().store().count() < agents.size() || !agents.stream().allMatch(Agent::waitingForRelease)) {
+            for (Agent a : agents) {
+                String error = a.status().lastError();
+                if (error != null && !a.waitingForRelease()) {
+                    throw new IOException(a.settings().name() + " could not look at the channel: " + error);
+                }
+            }
             if (System.nanoTime() > deadline) {
-                throw new IOException("the agents were not ready (listening, known to the tracker, the channel looked at): "
-                        + swarm.tracker().store().count() + " of " + agents.size() + " known to the tracker");
+                List<String> late = agents.stream().filter(a -> !a.waitingForRelease()).map(a -> a.settings().name()).toList();
+                throw new IOException("the agents were not ready after the timeout: " + swarm.tracker().store().count() + " of "
+                        + agents.size() + " known to the tracker; not yet looked at the channel: " + late);
             }
             Thread.sleep(10);
         }

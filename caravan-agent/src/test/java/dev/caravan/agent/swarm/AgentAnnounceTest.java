@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith({LeakCheck.class, WireFaults.class})
 class AgentAnnounceTest {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
-    private static final Duration WINDOW = Duration.ofSeconds(4);
+    private static final Duration WINDOW = Duration.ofSeconds(6);
 
     @TempDir
     Path dir;
@@ -29,14 +29,13 @@ class AgentAnnounceTest {
         try (Deployment d = Deployment.start(dir, new SyntheticRelease(1 << 20, 10, 3), options)) {
             TrackerServer tracker = d.swarm().tracker();
             Agent agent = d.swarm().startAgent("agent-1");
-            // The tracker lists the agent from its start, before it has chosen a release.
-            await().atMost(Fleet.INSTALL_WAIT).until(() -> tracker.announcesReceived() >= 1);
             await().atMost(Fleet.INSTALL_WAIT).until(() -> agent.status().installedVersion() != null);
 
             // Starting, fetching and installing each asked for an announce at once; none of them may
-            // leave a periodic announce of its own behind (they did: three announces per interval here).
+            // leave a periodic announce of its own behind (fetching and installing did: two or three
+            // chains of announces, each one interval plus an announce's round trips apart).
             long before = tracker.announcesReceived();
-            long most = WINDOW.dividedBy(INTERVAL) + 2;
+            long most = WINDOW.dividedBy(INTERVAL) + 1;
             await().during(WINDOW).atMost(WINDOW.plusSeconds(2)).until(() -> tracker.announcesReceived() - before <= most);
             assertThat(tracker.announcesReceived() - before)
                     .as("announces in %s at an interval of %s", WINDOW, INTERVAL)

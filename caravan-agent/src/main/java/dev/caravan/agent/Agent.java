@@ -313,19 +313,6 @@ public final class Agent implements AutoCloseable {
         String version = manifest.version();
         ReleaseSwarm swarm = new ReleaseSwarm(network, manifest, origin, settings.originUrl()).start();
         Digest digest = swarm.manifestDigest();
-        // The manifest goes on the eviction shelf (written, fsynced) while the swarm starts, not before
-        // it: its chunks must count as needed by the time eviction looks, and eviction runs on this
-        // thread after the install, which waits for the shelf; a kept release missing from the shelf
-        // makes eviction evict nothing.
-        CompletableFuture<Void> shelved = new CompletableFuture<>();
-        Thread.ofVirtual().name("caravan-shelf-" + settings.name()).start(() -> {
-            try {
-                eviction.remember(manifest, digest);
-                shelved.complete(null);
-            } catch (Throwable e) {
-                shelved.completeExceptionally(e);
-            }
-        });
         log.info("{}: fetching {} through the swarm: {} of its {} chunks missing", settings.name(),
                 manifest.releaseId(), swarm.chunkCount() - swarm.chunksHeld(), swarm.chunkCount());
         ReleaseSwarm before = current;
@@ -336,6 +323,10 @@ public final class Agent implements AutoCloseable {
         Path mark = versions.resolve(version + MANIFEST_MARK);
         try {
             announceSoon();
+            // Shelved (written, fsynced) once the swarm is fetching and its announce is on its way, not
+            // before: its chunks must count as needed when eviction looks, which it does on this
+            // thread, after the install.
+            eviction.remember(manifest, digest);
             InstallFolder.requireNoLink(versions);
             InstallFolder.requireNoLink(target);
             boolean installed = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.exists(mark, LinkOption.NOFOLLOW_LINKS)
@@ -344,12 +335,10 @@ public final class Agent implements AutoCloseable {
             if (!installed) {
                 Files.createDirectories(versions);
                 Files.deleteIfExists(mark);
-                awaitShelved(shelved); // the swarm fetches meanwhile; a shelf that cannot be written stops it now
                 new ReleaseInstaller(store).install(manifest, target, swarm);
                 swarm.completion().get();
                 writeAtomically(mark, digest.hex());
             } else {
-                awaitShelved(shelved);
                 swarm.completion().get();
             }
             switchCurrent(target);
@@ -371,17 +360,6 @@ public final class Agent implements AutoCloseable {
         evictCache();
         announceSoon();
         firstInstall.complete(manifest);
-    }
-
-    private static void awaitShelved(CompletableFuture<Void> shelved) throws IOException, InterruptedException {
-        try {
-            shelved.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("cannot keep the manifest for cache eviction: " + e.getCause(), e.getCause());
-        }
     }
 
     /** Points {@code current} at {@code target} with one rename, so that readers see the old or the new tree. */

@@ -79,7 +79,8 @@ public final class CanonicalJson {
                 if (!node.isIntegralNumber()) {
                     throw new IllegalArgumentException("canonical JSON has no floating point numbers: " + node);
                 }
-                out.writeBytes(node.bigIntegerValue().toString().getBytes(StandardCharsets.US_ASCII));
+                String digits = node.canConvertToLong() ? Long.toString(node.longValue()) : node.bigIntegerValue().toString();
+                out.writeBytes(digits.getBytes(StandardCharsets.US_ASCII));
             }
             case BOOLEAN -> out.writeBytes((node.booleanValue() ? "true" : "false").getBytes(StandardCharsets.US_ASCII));
             case NULL -> out.writeBytes("null".getBytes(StandardCharsets.US_ASCII));
@@ -90,12 +91,17 @@ public final class CanonicalJson {
     private static void writeString(String s, ByteArrayOutputStream out) {
         out.write('"');
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        for (byte b : utf8) {
-            if (b == '"' || b == '\\') {
+        // Copied in runs between the bytes to escape: most strings (hashes, paths) have none, and
+        // byte-at-a-time writes to the stream (each takes its lock) were most of a manifest's encoding.
+        int from = 0;
+        for (int i = 0; i < utf8.length; i++) {
+            if (utf8[i] == '"' || utf8[i] == '\\') {
+                out.write(utf8, from, i - from);
                 out.write('\\');
+                from = i;
             }
-            out.write(b);
         }
+        out.write(utf8, from, utf8.length - from);
         out.write('"');
     }
 

@@ -41,6 +41,13 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void escapesAtTheEdgesAndSideBySide() throws IOException {
+        // JSON text: ["\"\\\"x\\"], the string "\"x\ (quote, backslash, quote, x, backslash)
+        assertThat(canonical("[\"\\\"\\\\\\\"x\\\\\"]"))
+                .isEqualTo(new byte[] {'[', '"', '\\', '"', '\\', '\\', '\\', '"', 'x', '\\', '\\', '"', ']'});
+    }
+
+    @Test
     void aNewlineAndATabAreWrittenRaw() throws IOException {
         // JSON text: ["line1\nline2\tend"]
         assertThat(canonical("[\"line1\\nline2\\tend\"]"))
@@ -65,8 +72,10 @@ class CanonicalJsonTest {
 
     @Test
     void integersAreExactHoweverLarge() throws IOException {
-        assertThat(canonical("[0, -5, 9223372036854775807, 12345678901234567890123456789, -98765432109876543210]"))
-                .isEqualTo(utf8("[0,-5,9223372036854775807,12345678901234567890123456789,-98765432109876543210]"));
+        assertThat(canonical("[0, -5, 9223372036854775807, 9223372036854775808, -9223372036854775808, -9223372036854775809, "
+                + "12345678901234567890123456789, -98765432109876543210]"))
+                .isEqualTo(utf8("[0,-5,9223372036854775807,9223372036854775808,-9223372036854775808,-9223372036854775809,"
+                + "12345678901234567890123456789,-98765432109876543210]"));
     }
 
     @Test

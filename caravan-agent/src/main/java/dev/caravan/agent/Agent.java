@@ -17,6 +17,7 @@ import dev.caravan.tracker.ReleaseProgress;
 import dev.caravan.tracker.SwarmPeer;
 import dev.caravan.tracker.TrackerClient;
 import dev.caravan.tracker.TrackerClientConfig;
+import dev.caravan.tuf.TargetInfo;
 import dev.caravan.wire.tls.RevocationListException;
 import dev.caravan.wire.tls.Revocations;
 import io.netty.channel.EventLoopGroup;
@@ -41,6 +42,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -138,6 +140,8 @@ public final class Agent implements AutoCloseable {
     private ScheduledFuture<?> nextAnnounce;
     private volatile ReleaseSwarm current;
     private volatile ReleaseSwarm previous;
+    /** The signed target of {@link #current}'s release; on the follow thread only. */
+    private TargetInfo currentTarget;
     private volatile String installedVersion;
     private volatile String lastError;
     private volatile boolean waitingForRelease;
@@ -190,16 +194,18 @@ public final class Agent implements AutoCloseable {
     /**
      * Looks at the channel now rather than at the next poll, as an agent told of a new release
      * would; a look already under way finishes first. Does nothing once the agent is stopped.
+     *
+     * @return done when this look is over (whatever it found: {@link #status()} tells)
      */
-    public void checkNow() {
+    public Future<?> checkNow() {
         ScheduledExecutorService f = follower;
         if (f == null || closed) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         try {
-            f.execute(this::follow);
+            return f.submit(this::follow);
         } catch (RejectedExecutionException e) {
-            // stopped meanwhile
+            return CompletableFuture.completedFuture(null); // stopped meanwhile
         }
     }
 
@@ -262,14 +268,20 @@ public final class Agent implements AutoCloseable {
             return;
         }
         try {
-            Manifest manifest = ReleaseGetter.resolve(origin, clock, settings.cacheDir(), settings.originUrl(),
+            ReleaseGetter.Choice choice = ReleaseGetter.choose(origin, clock, settings.cacheDir(), settings.originUrl(),
                     settings.trustedRoot(), settings.product(), null, settings.channel());
             waitingForRelease = false;
             ReleaseSwarm now = current;
-            if (now == null || !now.manifestDigest().equals(manifest.digest())) {
-                fetchAndInstall(manifest);
-                lastError = null;
+            // The manifest is fetched only when the signed target changed: a fleet polling a channel
+            // that has not moved costs the origin a timestamp per poll, not a manifest.
+            if (now == null || !choice.target().equals(currentTarget)) {
+                Manifest manifest = choice.manifest();
+                if (now == null || !now.manifestDigest().equals(manifest.digest())) {
+                    fetchAndInstall(manifest);
+                }
+                currentTarget = choice.target();
             }
+            lastError = null;
             if (!clock.instant().isBefore(nextEviction)) {
                 evictCache();
             }

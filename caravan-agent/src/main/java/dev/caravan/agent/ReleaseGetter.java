@@ -122,21 +122,59 @@ public final class ReleaseGetter {
      */
     public static Manifest resolve(OriginClient origin, Clock clock, Path cache, String originUrl, byte[] trustedRoot,
             String product, String version, String channel) throws IOException, TufException {
+        return choose(origin, clock, cache, originUrl, trustedRoot, product, version, channel).manifest();
+    }
+
+    /**
+     * The first half of {@link #resolve}: refreshes the metadata and picks the release's signed
+     * target, without fetching its manifest yet; a caller that already has that target's manifest
+     * (an agent polling its channel) need not fetch it again.
+     */
+    public static Choice choose(OriginClient origin, Clock clock, Path cache, String originUrl, byte[] trustedRoot,
+            String product, String version, String channel) throws IOException, TufException {
         Path metadataDir = cache.resolve("tuf").resolve(originKey(originUrl));
         if (!TufClient.isInitialized(metadataDir)) {
             TufClient.init(metadataDir, trustedRoot);
         }
         TufClient tuf = new TufClient(metadataDir, origin, originUrl + "/metadata", clock, TufClientConfig.defaults());
         tuf.refresh();
-        TargetInfo target = choose(tuf, product, version, channel);
-        Manifest manifest = Manifest.parse(tuf.downloadTarget(target, originUrl + "/targets"));
-        requireMatches(manifest, target);
-        if (!manifest.product().equals(product) || (version != null && !manifest.version().equals(version))) {
-            throw new TufException("asked for " + product + " " + (version == null ? "on " + channel : version)
-                    + " but target " + target.name() + " is " + manifest.releaseId()
-                    + "; refusing to install another release");
+        return new Choice(tuf, choose(tuf, product, version, channel), originUrl, product, version, channel);
+    }
+
+    /** A release picked from freshly refreshed metadata: its signed target, whose manifest is fetched on demand. */
+    public static final class Choice {
+        private final TufClient tuf;
+        private final TargetInfo target;
+        private final String originUrl;
+        private final String product;
+        private final String version;
+        private final String channel;
+
+        private Choice(TufClient tuf, TargetInfo target, String originUrl, String product, String version, String channel) {
+            this.tuf = tuf;
+            this.target = target;
+            this.originUrl = originUrl;
+            this.product = product;
+            this.version = version;
+            this.channel = channel;
         }
-        return manifest;
+
+        /** The release's signed target: its name, length, hashes and custom fields. */
+        public TargetInfo target() {
+            return target;
+        }
+
+        /** Downloads the target (the manifest), checks its length and hashes, parses it and checks it is the release asked for. */
+        public Manifest manifest() throws IOException, TufException {
+            Manifest manifest = Manifest.parse(tuf.downloadTarget(target, originUrl + "/targets"));
+            requireMatches(manifest, target);
+            if (!manifest.product().equals(product) || (version != null && !manifest.version().equals(version))) {
+                throw new TufException("asked for " + product + " " + (version == null ? "on " + channel : version)
+                        + " but target " + target.name() + " is " + manifest.releaseId()
+                        + "; refusing to install another release");
+            }
+            return manifest;
+        }
     }
 
     private static TargetInfo choose(TufClient tuf, String product, String version, String channel) throws TufException {

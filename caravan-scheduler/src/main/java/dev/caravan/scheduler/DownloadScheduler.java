@@ -230,11 +230,26 @@ public final class DownloadScheduler<P> {
 
     /**
      * The peers known at the start have connected and sent their bitfields (or failed to): a chunk
-     * none of them has may go to the origin at once, without waiting out {@code originGrace}.
+     * none of them has may go to the origin at once, without waiting out {@code originGrace}. If
+     * one of them already holds chunks, the grace is waited out unless {@code peersTellFetching}:
+     * every one of them says which chunks it is fetching from the origin ({@link #peerFetching}),
+     * so that none of those is fetched a second time.
      */
-    public List<Action<P>> peersSettled() {
-        swarm.settleOrigin();
+    public List<Action<P>> peersSettled(boolean peersTellFetching) {
+        swarm.settleOrigin(peersTellFetching);
         return fillAndFinish(new ArrayList<>());
+    }
+
+    /**
+     * {@code peer} is fetching {@code chunk} from the origin (FETCHING): until it has the chunk (or
+     * leaves), the chunk does not go to the origin from here, except after {@code originFallbackDelay}.
+     */
+    public List<Action<P>> peerFetching(P peer, int chunk) {
+        Source<P> s = peers.get(peer);
+        if (s != null && chunk >= 0 && chunk < picker.chunkCount()) {
+            swarm.addFetching(s, chunk);
+        }
+        return List.of();
     }
 
     /** Whether the origin can be used at all (configured and reachable). */

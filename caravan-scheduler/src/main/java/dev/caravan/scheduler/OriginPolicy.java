@@ -37,6 +37,9 @@ final class OriginPolicy {
      * second time. Measured on the demo with three agents and an 8 MiB release, three runs each:
      * the origin's chunk bytes went from 1.09-1.13 copies to 1.00 with this rule and the agent's
      * rule for an empty peer list (an agent the tracker names no peer to waits out the grace).
+     * Peers that speak protocol version 2 say which chunks are on their way to them from the
+     * origin (FETCHING, peerFetching): such a chunk counts here like one a peer has, so joining
+     * peers that all say so need not wait; only peers of version 1 keep the joiner waiting.
      *
      * Sharing the origin. Agents that start together all lack the same chunks, and each would pick
      * chunks nobody has at random: two of them fetching the same chunk over the WAN at once is a
@@ -73,7 +76,8 @@ final class OriginPolicy {
     }
 
     /**
-     * Whether a chunk that {@code peersWithChunk} connected peers have, and that is {@code ours} to
+     * Whether a chunk that {@code peersWithChunk} connected peers have or are fetching from the
+     * origin, and that is {@code ours} to
      * fetch from the origin, may come from the origin at {@code now}; {@code offeredByPeers} says
      * whether a peer that is delivering to us has it.
      */

@@ -37,6 +37,8 @@ final class Source<P> {
     final P peer;
     final boolean sameGroup;
     final BitSet has = new BitSet();
+    /** The chunks this peer said it is fetching from the origin (FETCHING) and does not hold yet. */
+    final BitSet fetching = new BitSet();
     boolean choked = true;
     /** Requests in flight, oldest first, with their send times in nanoseconds. */
     private final Map<Block, Long> inFlight = new LinkedHashMap<>();

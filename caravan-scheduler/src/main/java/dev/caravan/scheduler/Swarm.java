@@ -39,12 +39,22 @@ final class Swarm<P> {
     private long ownKey;
     /** The chunks we own for origin fetches, when sharing. */
     private final BitSet ours = new BitSet();
+    /** Per chunk, how many connected peers said they are fetching it from the origin (FETCHING). */
+    private final int[] fetchedByPeers;
+    /**
+     * The chunks the origin was asked for a block of: ours to finish from the origin while no peer
+     * has them, whoever owns them by now and whoever else says it fetches them. Peers are told
+     * (FETCHING) and leave such a chunk to us; were we to leave it to a joiner that owns it now,
+     * and the joiner to us, it would wait for the fallback delay.
+     */
+    private final BitSet begunFromOrigin = new BitSet();
 
     Swarm(SchedulerConfig config, String localGroup, PiecePicker<P> picker, OriginPolicy originPolicy) {
         this.config = config;
         this.localGroup = localGroup;
         this.picker = picker;
         this.originPolicy = originPolicy;
+        this.fetchedByPeers = new int[picker.chunkCount()];
     }
 
     /** Adds a peer unless it is banned or already there; returns false if it is banned. */
@@ -89,14 +99,34 @@ final class Swarm<P> {
         }
     }
 
-    /** Ends the origin's grace, unless the swarm is already under way (see OriginPolicy). */
-    void settleOrigin() {
-        for (Source<P> s : peers.values()) {
-            if (!s.has.isEmpty()) {
-                return;
+    /**
+     * Ends the origin's grace, unless the swarm is already under way and {@code peersTellFetching}
+     * is false: peers that do not say what they fetch from the origin (see OriginPolicy).
+     */
+    void settleOrigin(boolean peersTellFetching) {
+        if (!peersTellFetching) {
+            for (Source<P> s : peers.values()) {
+                if (!s.has.isEmpty()) {
+                    return;
+                }
             }
         }
         originPolicy.settle();
+    }
+
+    /** {@code s} said it is fetching {@code chunk} from the origin; until it has it, we do not. */
+    void addFetching(Source<P> s, int chunk) {
+        if (!s.has.get(chunk) && !s.fetching.get(chunk)) {
+            s.fetching.set(chunk);
+            fetchedByPeers[chunk]++;
+        }
+    }
+
+    private void clearFetching(Source<P> s, int chunk) {
+        if (s.fetching.get(chunk)) {
+            s.fetching.clear(chunk);
+            fetchedByPeers[chunk]--;
+        }
     }
 
     private boolean ours(int chunk) {
@@ -108,6 +138,10 @@ final class Swarm<P> {
         Source<P> s = peers.remove(peer);
         if (s != null) {
             count(s, -1);
+            for (int c = s.fetching.nextSetBit(0); c >= 0; c = s.fetching.nextSetBit(c + 1)) {
+                fetchedByPeers[c]--;
+            }
+            s.fetching.clear();
             recomputeShare();
         }
         return s;
@@ -121,6 +155,7 @@ final class Swarm<P> {
     }
 
     void addHave(Source<P> s, int chunk) {
+        clearFetching(s, chunk);
         if (!s.has.get(chunk)) {
             s.has.set(chunk);
             picker.availability[chunk]++;
@@ -175,6 +210,9 @@ final class Swarm<P> {
                     break;
                 }
                 s.sent(block, now);
+                if (s.isOrigin()) {
+                    begunFromOrigin.set(block.chunk());
+                }
                 picker.started.get(block.chunk()).requested(picker.indexOf(block), s);
                 out.add(s.isOrigin() ? new Action.FetchFromOrigin<>(block) : new Action.Request<>(s.peer, block));
             }
@@ -187,7 +225,10 @@ final class Swarm<P> {
      */
     private boolean canServe(Source<P> s, int chunk, long now, BitSet offered) {
         if (s.isOrigin()) {
-            return originAvailable && originPolicy.mayFetch(picker.availability[chunk], ours(chunk),
+            if (begunFromOrigin.get(chunk) && picker.availability[chunk] == 0) {
+                return originAvailable;
+            }
+            return originAvailable && originPolicy.mayFetch(picker.availability[chunk] + fetchedByPeers[chunk], ours(chunk),
                     offered != null && offered.get(chunk), now);
         }
         return !s.choked && s.has.get(chunk)

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /** Agents that see each other split the origin's chunks between them, and do not wait out the grace when settled. */
@@ -31,7 +32,7 @@ class OriginShareTest extends SchedulerTestSupport {
         }
         s.originAvailable(true);
         Set<Integer> fetched = new HashSet<>();
-        originFetches(s.peersSettled()).forEach(b -> fetched.add(b.chunk()));
+        originFetches(s.peersSettled(false)).forEach(b -> fetched.add(b.chunk()));
         return fetched;
     }
 
@@ -56,7 +57,7 @@ class OriginShareTest extends SchedulerTestSupport {
         s.peerConnected("b", "lan");
         s.peerBitfield("b", new BitSet());
         s.originAvailable(true);
-        int alone = originFetches(s.peersSettled()).size();
+        int alone = originFetches(s.peersSettled(false)).size();
 
         List<Block> more = originFetches(s.peerDisconnected("b"));
 
@@ -73,7 +74,7 @@ class OriginShareTest extends SchedulerTestSupport {
         ticker.advance(Duration.ofMillis(100));
         assertThat(originFetches(s.tick())).as("within the grace, before the peers settled").isEmpty();
 
-        assertThat(originFetches(s.peersSettled())).hasSize(4);
+        assertThat(originFetches(s.peersSettled(false))).hasSize(4);
     }
 
     @Test
@@ -83,13 +84,91 @@ class OriginShareTest extends SchedulerTestSupport {
         s.peerConnected("b", "lan");
         s.peerBitfield("b", bits(0)); // b is under way: its other chunks may be on their way from the origin
 
-        List<Action<String>> settled = s.peersSettled();
+        List<Action<String>> settled = s.peersSettled(false);
         assertThat(originFetches(settled)).as("settled, within the grace").isEmpty();
         s.peerUnchoked("b");
         ticker.advance(config.originGrace());
 
         assertThat(originFetches(s.tick())).as("after the grace, what no peer has").hasSize(3)
                 .allMatch(b -> b.chunk() != 0);
+    }
+
+    @Test
+    void joiningASwarmUnderWayWhosePeersSayWhatTheyFetchTheOriginStartsAtOnceWithTheRest() {
+        var s = scheduler(chunks(4, 64 * KIB), config);
+        s.originAvailable(true);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", bits(0));
+        s.peerFetching("b", 1);
+
+        assertThat(originFetches(s.peersSettled(true))).as("settled: what b neither has nor fetches")
+                .extracting(Block::chunk).containsExactlyInAnyOrder(2, 3);
+    }
+
+    @Test
+    void aChunkAPeerFetchesFromTheOriginComesFromThatPeer() {
+        var s = scheduler(chunks(4, 64 * KIB), config);
+        s.originAvailable(true);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", new BitSet());
+        s.peerFetching("b", 2);
+        assertThat(originFetches(s.peersSettled(true))).extracting(Block::chunk).containsExactlyInAnyOrder(0, 1, 3);
+        ticker.advance(config.originGrace());
+        assertThat(originFetches(s.tick())).as("b is still fetching chunk 2").isEmpty();
+
+        s.peerHave("b", 2);
+        List<Action<String>> unchoked = s.peerUnchoked("b");
+
+        assertThat(requestsTo(unchoked, "b")).extracting(Block::chunk).containsOnly(2);
+        assertThat(originFetches(unchoked)).isEmpty();
+    }
+
+    @Test
+    void aChunkAPeerSaidItFetchesGoesToTheOriginOnceThatPeerLeavesOrAfterTheFallbackDelay() {
+        var left = scheduler(chunks(4, 64 * KIB), config);
+        left.originAvailable(true);
+        left.peerConnected("b", "lan");
+        left.peerBitfield("b", new BitSet());
+        left.peerFetching("b", 2);
+        left.peersSettled(true);
+        assertThat(originFetches(left.peerDisconnected("b"))).extracting(Block::chunk).containsExactly(2);
+
+        var stuck = scheduler(chunks(4, 64 * KIB), config);
+        stuck.originAvailable(true);
+        stuck.peerConnected("b", "lan");
+        stuck.peerBitfield("b", new BitSet());
+        stuck.peerFetching("b", 2);
+        for (Block b : originFetches(stuck.peersSettled(true))) {
+            stuck.originBlockReceived(b);
+        }
+        ticker.advance(config.originFallbackDelay().minusMillis(1));
+        assertThat(originFetches(stuck.tick())).as("within the fallback delay").isEmpty();
+        ticker.advance(Duration.ofMillis(1));
+        assertThat(originFetches(stuck.tick())).as("b said FETCHING and never delivered")
+                .extracting(Block::chunk).containsExactly(2);
+    }
+
+    @Test
+    void aChunkBegunFromTheOriginIsFinishedFromTheOriginThoughAJoinerNowOwnsItAndFetchesItToo() {
+        var s = scheduler(chunks(8, 512 * KIB), SchedulerConfig.DEFAULT.withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(60), 1));
+        long[] joinerKey = {0};
+        s.shareOrigin(11L, p -> joinerKey[0]);
+        s.originAvailable(true);
+        List<Block> first = originFetches(s.peersSettled(false));
+        assertThat(first).hasSize(1);
+        Block begun = first.get(0);
+        int chunk = begun.chunk();
+        joinerKey[0] = LongStream.iterate(1, k -> k + 1)
+                .filter(k -> Long.compareUnsigned(OriginPolicy.score(k, chunk), OriginPolicy.score(11L, chunk)) > 0)
+                .findFirst().orElseThrow();
+        s.peerConnected("b", "lan"); // b owns the chunk now
+        s.peerBitfield("b", new BitSet());
+        s.peerFetching("b", chunk); // and began it too, before it heard of us
+
+        List<Block> next = originFetches(s.originBlockReceived(begun));
+
+        // Both sides told the other and both stopped: the chunk waited for the fallback delay.
+        assertThat(next).as("the origin's next block").extracting(Block::chunk).containsExactly(chunk);
     }
 
     @Test

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * @param listenPort the TCP port the sender accepts peers on, or {@link #NOT_LISTENING} (0)
  */
 public record Hello(int protocolVersion, PeerId peerId, String group, int listenPort) implements Message {
-    /** The protocol version this code speaks. */
-    public static final int PROTOCOL_VERSION = 1;
+    /** The highest protocol version this code speaks (it speaks every version from 1 up to it). */
+    public static final int PROTOCOL_VERSION = 2;
     public static final int NOT_LISTENING = 0;
     public static final int MAX_GROUP_LENGTH = 64;
     static final int MIN_PAYLOAD_BYTES = 2 + 1 + PeerId.DEFAULT_BYTES + 1 + 1 + 2;

@@ -9,7 +9,7 @@ package dev.caravan.wire;
  * <p>Only {@link Data} holds a reference-counted buffer; see its ownership rules.
  */
 public sealed interface Message
-        permits Hello, Interest, Bitfield, Have, Request, Data, Cancel, Reject, Choke, Unchoke, Ping, Pong, Goodbye {
+        permits Hello, Interest, Bitfield, Have, Request, Data, Cancel, Reject, Choke, Unchoke, Ping, Pong, Goodbye, Fetching {
 
     /** The frame type byte of this message. */
     default MessageType type() {

@@ -144,6 +144,7 @@ public final class MessageDecoder extends ByteToMessageDecoder {
             case PING -> new Ping(p.readLong());
             case PONG -> new Pong(p.readLong());
             case GOODBYE -> goodbye(p);
+            case FETCHING -> new Fetching(p.readInt());
         };
     }
 

@@ -57,6 +57,7 @@ public final class MessageEncoder extends MessageToMessageEncoder<Message> {
             case Ping p -> Ping.PAYLOAD_BYTES;
             case Pong p -> Ping.PAYLOAD_BYTES;
             case Goodbye g -> 2 + g.message().getBytes(StandardCharsets.UTF_8).length;
+            case Fetching f -> Fetching.PAYLOAD_BYTES;
         };
     }
 
@@ -72,6 +73,7 @@ public final class MessageEncoder extends MessageToMessageEncoder<Message> {
             case Interest i -> buf.writeBytes(i.manifest().bytes());
             case Bitfield b -> buf.writeInt(b.count()).writeBytes(b.pack());
             case Have h -> buf.writeInt(h.chunk());
+            case Fetching f -> buf.writeInt(f.chunk());
             case Request r -> buf.writeInt(r.chunk()).writeInt(r.offset()).writeInt(r.length());
             case Cancel c -> buf.writeInt(c.chunk()).writeInt(c.offset()).writeInt(c.length());
             case Reject r -> buf.writeInt(r.chunk()).writeInt(r.offset()).writeInt(r.length()).writeByte(r.reason().code());

@@ -18,7 +18,8 @@ public enum MessageType {
     UNCHOKE(0x0A, 0, 0),
     PING(0x0B, Ping.PAYLOAD_BYTES, Ping.PAYLOAD_BYTES),
     PONG(0x0C, Ping.PAYLOAD_BYTES, Ping.PAYLOAD_BYTES),
-    GOODBYE(0x0D, Goodbye.MIN_PAYLOAD_BYTES, Goodbye.MAX_PAYLOAD_BYTES);
+    GOODBYE(0x0D, Goodbye.MIN_PAYLOAD_BYTES, Goodbye.MAX_PAYLOAD_BYTES),
+    FETCHING(0x0E, Fetching.PAYLOAD_BYTES, Fetching.PAYLOAD_BYTES);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
 
@@ -73,6 +74,7 @@ public enum MessageType {
             case Ping p -> PING;
             case Pong p -> PONG;
             case Goodbye g -> GOODBYE;
+            case Fetching f -> FETCHING;
         };
     }
 }

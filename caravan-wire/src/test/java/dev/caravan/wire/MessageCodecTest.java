@@ -109,6 +109,11 @@ class MessageCodecTest {
     }
 
     @Example
+    void fetchingIsTypeFourteenWithTheChunkIndex() {
+        assertThat(Frames.encode(new Fetching(0x0A0B0C))).containsExactly(0, 0, 0, 5, 0x0E, 0, 0x0A, 0x0B, 0x0C);
+    }
+
+    @Example
     void dataIsWrittenAsHeaderThenTheBlockUncopied() {
         byte[] bytes = Frames.encode(new Data(2, 16, Unpooled.wrappedBuffer(new byte[] {9, 8, 7})));
         assertThat(bytes).containsExactly(0, 0, 0, 12, 0x06, 0, 0, 0, 2, 0, 0, 0, 16, 9, 8, 7);
@@ -135,7 +140,8 @@ class MessageCodecTest {
                 Unchoke.INSTANCE,
                 new Ping(-1L),
                 new Pong(42L),
-                new Goodbye(Goodbye.Reason.SHUTDOWN, "bye – à bientôt")));
+                new Goodbye(Goodbye.Reason.SHUTDOWN, "bye – à bientôt"),
+                new Fetching(7)));
         all.add(5, new Data(3, 262144, Unpooled.wrappedBuffer(new byte[100])));
         assertThat(all.stream().map(Message::type).distinct()).hasSize(MessageType.values().length);
         return all;
@@ -183,6 +189,7 @@ class MessageCodecTest {
                 Arbitraries.strings().withCharRange(' ', '\uD7FF').ofMaxLength(Goodbye.MAX_MESSAGE_BYTES / 3)).as(Goodbye::new);
         return Arbitraries.oneOf(hellos, interests, bitfields,
                 chunk.map(Have::new),
+                chunk.map(Fetching::new),
                 range.map(Request::new),
                 datas,
                 range.map(Cancel::new),

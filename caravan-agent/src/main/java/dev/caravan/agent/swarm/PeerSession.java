@@ -7,6 +7,7 @@ import dev.caravan.wire.BlockRange;
 import dev.caravan.wire.Cancel;
 import dev.caravan.wire.Choke;
 import dev.caravan.wire.Data;
+import dev.caravan.wire.Fetching;
 import dev.caravan.wire.Goodbye;
 import dev.caravan.wire.Have;
 import dev.caravan.wire.Hello;
@@ -74,7 +75,11 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private State state = State.HANDSHAKE;
     private ReleaseSwarm swarm;
     private volatile Hello remote;
+    /** The protocol version both sides speak, once the peer's HELLO arrived. */
+    private volatile int version;
     private BitSet remoteHas = new BitSet();
+    /** The chunks the peer said it is fetching from the origin (FETCHING) and has not sent HAVE for. */
+    private final BitSet remoteFetching = new BitSet();
     private ScheduledFuture<?> handshakeTimer;
 
     // download side: requests we sent and not yet answered, by block, counted: a block asked for again
@@ -293,6 +298,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             goodbye(Goodbye.Reason.OTHER, "expected peer " + expectedPeer + " at this address");
             return;
         }
+        version = Math.min(Hello.PROTOCOL_VERSION, hello.protocolVersion());
         remote = hello;
         state = dialer ? State.BITFIELD : State.INTEREST;
     }
@@ -335,12 +341,14 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
                 if (have.chunk() >= swarm.chunkCount()) {
                     throw violation("HAVE " + have.chunk() + " in a release of " + swarm.chunkCount() + " chunks");
                 }
+                remoteFetching.clear(have.chunk());
                 if (!remoteHas.get(have.chunk())) {
                     remoteHas.set(have.chunk());
                     swarm.have(this, have.chunk());
                     updateInterest();
                 }
             }
+            case Fetching fetching -> onFetching(fetching.chunk());
             case Data data -> onData(data);
             case Reject reject -> {
                 if (answered(reject.range())) {
@@ -366,6 +374,23 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             case Interest i -> throw violation("INTEREST after the handshake");
             case Bitfield b -> throw violation("a second BITFIELD");
         }
+    }
+
+    private void onFetching(int chunk) {
+        if (version < Fetching.SINCE_VERSION) {
+            throw violation("FETCHING on a connection of protocol version " + version);
+        }
+        if (chunk >= swarm.chunkCount()) {
+            throw violation("FETCHING " + chunk + " in a release of " + swarm.chunkCount() + " chunks");
+        }
+        if (remoteHas.get(chunk) || remoteFetching.get(chunk)) {
+            return;
+        }
+        if (remoteFetching.cardinality() >= Fetching.MAX_OUTSTANDING) {
+            throw violation("FETCHING for more than " + Fetching.MAX_OUTSTANDING + " chunks without HAVE");
+        }
+        remoteFetching.set(chunk);
+        swarm.fetching(this, chunk);
     }
 
     private void onData(Data data) {
@@ -614,6 +639,23 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             channel.writeAndFlush(new Have(chunk));
             if (state == State.READY) {
                 updateInterest();
+            }
+        });
+    }
+
+    /** Whether the peer speaks a protocol version with FETCHING; known once the connection is ready. */
+    boolean tellsFetching() {
+        return version >= Fetching.SINCE_VERSION;
+    }
+
+    /** Sends FETCHING if the peer's version has it; queued on the connection's loop, like HAVE. */
+    void sendFetching(int chunk) {
+        if (!tellsFetching()) {
+            return;
+        }
+        channel.eventLoop().execute(() -> {
+            if (state == State.READY) {
+                channel.writeAndFlush(new Fetching(chunk));
             }
         });
     }

@@ -11,6 +11,7 @@ import dev.caravan.scheduler.DownloadScheduler;
 import dev.caravan.scheduler.SchedulerStats;
 import dev.caravan.scheduler.Ticker;
 import dev.caravan.wire.Data;
+import dev.caravan.wire.Fetching;
 import dev.caravan.wire.Goodbye;
 import dev.caravan.wire.PeerId;
 import dev.caravan.wire.Reject;
@@ -80,6 +81,8 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     private Set<PeerId> settling;
     private boolean settled;
     private final Set<PeerSession> toFlush = new LinkedHashSet<>();
+    /** The chunks we told peers we are fetching from the origin (FETCHING) and do not hold yet. */
+    private final Set<Integer> fetchingFromOrigin = new LinkedHashSet<>();
     private volatile SchedulerStats stats;
     private volatile boolean closed;
     /** Whether {@link #fail} ran: on the loop only. */
@@ -225,7 +228,8 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         if (settling.isEmpty()) {
             settled = true;
             settling = null;
-            apply(scheduler.peersSettled());
+            boolean allTell = ready.values().stream().allMatch(PeerSession::tellsFetching);
+            apply(scheduler.peersSettled(allTell));
         }
     }
 
@@ -294,8 +298,19 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
             apply(scheduler.peerConnected(id, session.group()));
             if (ready.get(id) == session) {
                 apply(scheduler.peerBitfield(id, remoteHas));
+                for (int chunk : fetchingFromOrigin) {
+                    session.sendFetching(chunk);
+                }
             }
             settleIfDone(id);
+        });
+    }
+
+    void fetching(PeerSession session, int chunk) {
+        onLoop(() -> {
+            if (current(session)) {
+                apply(scheduler.peerFetching(session.peerId(), chunk));
+            }
         });
     }
 
@@ -431,7 +446,10 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
                         toFlush.add(s);
                     }
                 }
-                case Action.FetchFromOrigin<PeerId> f -> fetchFromOrigin(f.block());
+                case Action.FetchFromOrigin<PeerId> f -> {
+                    fetchFromOrigin(f.block());
+                    tellFetching(f.block().chunk());
+                }
                 case Action.CancelOrigin<PeerId> c -> { }
                 case Action.VerifyChunk<PeerId> v -> verify(v.chunk());
                 case Action.SendHave<PeerId> h -> announce(h.chunk());
@@ -510,7 +528,22 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
                     + network.store().root() + ": " + e.getMessage(), e)));
         }
     }
+    /**
+     * Tells the connected peers that {@code chunk} is on its way from the origin to us (FETCHING),
+     * once per chunk, so that none of them fetches it from the origin too; at most
+     * {@link Fetching#MAX_OUTSTANDING} chunks are told and not yet held.
+     */
+    private void tellFetching(int chunk) {
+        if (held.get(chunk) || fetchingFromOrigin.size() >= Fetching.MAX_OUTSTANDING || !fetchingFromOrigin.add(chunk)) {
+            return;
+        }
+        for (PeerSession s : ready.values()) {
+            s.sendFetching(chunk);
+        }
+    }
+
     private void announce(int chunk) {
+        fetchingFromOrigin.remove(chunk);
         held.set(chunk);
         for (PeerSession s : open) {
             s.sendHave(chunk);

@@ -147,6 +147,7 @@ final class FakePeer implements AutoCloseable {
     private final Queue<Farewell> farewells = new ConcurrentLinkedQueue<>();
     private Channel listener;
     private volatile boolean freshIds;
+    private volatile int version = Hello.PROTOCOL_VERSION;
 
     /**
      * A fake peer presenting {@code tls}'s certificate and trusting its CA file; {@code blocks} may
@@ -187,6 +188,12 @@ final class FakePeer implements AutoCloseable {
     /** From now on each connection says HELLO with a new peer id, as a peer posing as many would. */
     FakePeer freshIdPerConnection() {
         freshIds = true;
+        return this;
+    }
+
+    /** From now on each connection's HELLO offers {@code v} as the highest protocol version spoken. */
+    FakePeer speaking(int v) {
+        version = v;
         return this;
     }
 
@@ -307,7 +314,7 @@ final class FakePeer implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
                 handshakes.incrementAndGet();
-                ctx.write(new Hello(Hello.PROTOCOL_VERSION, self, "default", 0));
+                ctx.write(new Hello(version, self, "default", 0));
                 if (dialer) {
                     ctx.write(new Interest(manifest.digest()));
                     ctx.write(Bitfield.empty(chunkCount()));

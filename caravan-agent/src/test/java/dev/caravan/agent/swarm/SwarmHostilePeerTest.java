@@ -7,8 +7,12 @@ import dev.caravan.agent.Agent;
 import dev.caravan.agent.demo.LocalSwarm;
 import dev.caravan.agent.demo.SyntheticRelease;
 import dev.caravan.testkit.LeakCheck;
+import dev.caravan.scheduler.SchedulerConfig;
 import dev.caravan.wire.Bitfield;
+import dev.caravan.wire.Fetching;
 import dev.caravan.wire.Goodbye;
+import dev.caravan.wire.Have;
+import dev.caravan.wire.Message;
 import dev.caravan.wire.Reject;
 import dev.caravan.wire.Request;
 import dev.caravan.wire.Unchoke;
@@ -128,6 +132,75 @@ class SwarmHostilePeerTest {
                         .filteredOn(f -> f.reason() == Goodbye.Reason.TOO_SLOW)
                         .allSatisfy(f -> assertThat(f.message()).contains("while our requests waited; the minimum is 8192"));
             }
+        }
+    }
+
+    // ---- FETCHING (protocol version 2)
+
+    @Test
+    void aVersion2PeerIsToldWhatComesFromTheOriginAndAVersion1PeerIsNot() throws Exception {
+        // Peers that hold nothing and fetch nothing own chunks too: a short fallback delay lets the
+        // agent fetch those from the origin as well.
+        LocalSwarm.Options shortFallback = SLOW_ORIGIN.withScheduler(
+                SchedulerConfig.DEFAULT.withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(1), 4));
+        try (Deployment d = Deployment.start(dir, RELEASE, shortFallback);
+                FakePeer current = new FakePeer(certificate(d, "current"), d.manifest(), (FakePeer.Answer) null);
+                FakePeer old = new FakePeer(certificate(d, "old"), d.manifest(), (FakePeer.Answer) null).speaking(1)) {
+            Agent agent = startWithRelease(d, "fetcher");
+            handshaken(current, agent);
+            handshaken(old, agent);
+
+            Fleet.awaitInstalls(List.of(agent));
+
+            List<Integer> announced = current.received().stream().filter(m -> m instanceof Fetching)
+                    .map(m -> ((Fetching) m).chunk()).toList();
+            assertThat(announced).as("chunks the agent said it was fetching from the origin").isNotEmpty()
+                    .doesNotHaveDuplicates();
+            List<Message> toCurrent = current.received();
+            for (int chunk : announced) {
+                int said = toCurrent.indexOf(new Fetching(chunk));
+                assertThat(toCurrent.subList(said, toCurrent.size())).as("after FETCHING %d", chunk).contains(new Have(chunk));
+            }
+            assertThat(old.received()).as("what a version 1 peer was sent").hasAtLeastOneElementOfType(Have.class)
+                    .noneMatch(m -> m instanceof Fetching);
+        }
+    }
+
+    @Test
+    void fetchingOnAVersion1ConnectionIsAProtocolError() throws Exception {
+        try (Deployment d = Deployment.start(dir, RELEASE, SLOW_ORIGIN);
+                FakePeer old = new FakePeer(certificate(d, "old"), d.manifest(), (FakePeer.Answer) null).speaking(1)) {
+            Agent agent = startWithRelease(d, "victim");
+            Channel connection = handshaken(old, agent);
+
+            connection.writeAndFlush(new Fetching(0));
+
+            assertClosed(connection);
+            assertThat(old.farewells()).as("what the old peer was told").anySatisfy(f -> {
+                assertThat(f.reason()).isEqualTo(Goodbye.Reason.PROTOCOL_ERROR);
+                assertThat(f.message()).contains("FETCHING on a connection of protocol version 1");
+            });
+        }
+    }
+
+    @Test
+    void fetchingMoreThanSixteenChunksWithoutHaveIsAProtocolError() throws Exception {
+        try (Deployment d = Deployment.start(dir, RELEASE, SLOW_ORIGIN);
+                FakePeer liar = new FakePeer(certificate(d, "liar"), d.manifest(), (FakePeer.Answer) null)) {
+            assertThat(d.manifest().distinctChunks()).hasSizeGreaterThan(Fetching.MAX_OUTSTANDING);
+            Agent agent = startWithRelease(d, "victim");
+            Channel connection = handshaken(liar, agent);
+
+            for (int chunk = 0; chunk <= Fetching.MAX_OUTSTANDING; chunk++) {
+                connection.write(new Fetching(chunk));
+            }
+            connection.flush();
+
+            assertClosed(connection);
+            assertThat(liar.farewells()).as("what the liar was told").anySatisfy(f -> {
+                assertThat(f.reason()).isEqualTo(Goodbye.Reason.PROTOCOL_ERROR);
+                assertThat(f.message()).contains("FETCHING for more than 16 chunks without HAVE");
+            });
         }
     }
 

@@ -230,13 +230,12 @@ public final class DownloadScheduler<P> {
 
     /**
      * The peers known at the start have connected and sent their bitfields (or failed to): a chunk
-     * none of them has may go to the origin at once, without waiting out {@code originGrace}. If
-     * one of them already holds chunks, the grace is waited out unless {@code peersTellFetching}:
-     * every one of them says which chunks it is fetching from the origin ({@link #peerFetching}),
-     * so that none of those is fetched a second time.
+     * none of them has may go to the origin at once, without waiting out {@code originGrace},
+     * unless one of them already holds chunks (the swarm is under way: what its peers are fetching
+     * from the origin, {@link #peerFetching}, arrives after their bitfields).
      */
-    public List<Action<P>> peersSettled(boolean peersTellFetching) {
-        swarm.settleOrigin(peersTellFetching);
+    public List<Action<P>> peersSettled() {
+        swarm.settleOrigin();
         return fillAndFinish(new ArrayList<>());
     }
 

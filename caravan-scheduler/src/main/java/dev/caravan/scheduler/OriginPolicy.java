@@ -37,9 +37,10 @@ final class OriginPolicy {
      * second time. Measured on the demo with three agents and an 8 MiB release, three runs each:
      * the origin's chunk bytes went from 1.09-1.13 copies to 1.00 with this rule and the agent's
      * rule for an empty peer list (an agent the tracker names no peer to waits out the grace).
-     * Peers that speak protocol version 2 say which chunks are on their way to them from the
-     * origin (FETCHING, peerFetching): such a chunk counts here like one a peer has, so joining
-     * peers that all say so need not wait; only peers of version 1 keep the joiner waiting.
+     * Peers that speak protocol version 2 also say which chunks are on their way to them from the
+     * origin (FETCHING, peerFetching): such a chunk counts here like one a peer has, so that one
+     * agent's fetch in flight is not repeated by another whose view of the swarm differs. (The
+     * joiner still waits out the grace: those messages follow the peers' bitfields.)
      *
      * Sharing the origin. Agents that start together all lack the same chunks, and each would pick
      * chunks nobody has at random: two of them fetching the same chunk over the WAN at once is a

@@ -99,16 +99,11 @@ final class Swarm<P> {
         }
     }
 
-    /**
-     * Ends the origin's grace, unless the swarm is already under way and {@code peersTellFetching}
-     * is false: peers that do not say what they fetch from the origin (see OriginPolicy).
-     */
-    void settleOrigin(boolean peersTellFetching) {
-        if (!peersTellFetching) {
-            for (Source<P> s : peers.values()) {
-                if (!s.has.isEmpty()) {
-                    return;
-                }
+    /** Ends the origin's grace, unless the swarm is already under way (see OriginPolicy). */
+    void settleOrigin() {
+        for (Source<P> s : peers.values()) {
+            if (!s.has.isEmpty()) {
+                return;
             }
         }
         originPolicy.settle();

@@ -228,8 +228,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         if (settling.isEmpty()) {
             settled = true;
             settling = null;
-            boolean allTell = ready.values().stream().allMatch(PeerSession::tellsFetching);
-            apply(scheduler.peersSettled(allTell));
+            apply(scheduler.peersSettled());
         }
     }
 

@@ -152,17 +152,22 @@ class SwarmHostilePeerTest {
 
             Fleet.awaitInstalls(List.of(agent));
 
-            List<Integer> announced = current.received().stream().filter(m -> m instanceof Fetching)
-                    .map(m -> ((Fetching) m).chunk()).toList();
-            assertThat(announced).as("chunks the agent said it was fetching from the origin").isNotEmpty()
-                    .doesNotHaveDuplicates();
-            List<Message> toCurrent = current.received();
-            for (int chunk : announced) {
-                int said = toCurrent.indexOf(new Fetching(chunk));
-                assertThat(toCurrent.subList(said, toCurrent.size())).as("after FETCHING %d", chunk).contains(new Have(chunk));
-            }
-            assertThat(old.received()).as("what a version 1 peer was sent").hasAtLeastOneElementOfType(Have.class)
-                    .noneMatch(m -> m instanceof Fetching);
+            // The last HAVEs may still be on their way to the fake peers.
+            await().atMost(WAIT).untilAsserted(() -> {
+                List<Message> toCurrent = current.received();
+                List<Integer> announced = toCurrent.stream().filter(m -> m instanceof Fetching)
+                        .map(m -> ((Fetching) m).chunk()).toList();
+                assertThat(announced).as("chunks the agent said it was fetching from the origin").isNotEmpty()
+                        .doesNotHaveDuplicates();
+                for (int chunk : announced) {
+                    int said = toCurrent.indexOf(new Fetching(chunk));
+                    assertThat(toCurrent.subList(said, toCurrent.size())).as("after FETCHING %d", chunk)
+                            .contains(new Have(chunk));
+                }
+            });
+            await().atMost(WAIT).untilAsserted(() -> assertThat(old.received()).as("what a version 1 peer was sent")
+                    .hasAtLeastOneElementOfType(Have.class));
+            assertThat(old.received()).as("what a version 1 peer was sent").noneMatch(m -> m instanceof Fetching);
         }
     }
 

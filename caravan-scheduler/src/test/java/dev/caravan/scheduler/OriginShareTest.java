@@ -93,13 +93,19 @@ class OriginShareTest extends SchedulerTestSupport {
                 .allMatch(b -> b.chunk() != 0);
     }
 
-    @Test
-    void afterTheGraceTheOriginGetsWhatNoPeerHasOrFetches() {
+    /** Four chunks, the origin available, and peer b connected holding {@code has} and fetching {@code chunk} from the origin. */
+    private DownloadScheduler<String> withPeerFetching(BitSet has, int chunk) {
         var s = scheduler(chunks(4, 64 * KIB), config);
         s.originAvailable(true);
         s.peerConnected("b", "lan");
-        s.peerBitfield("b", bits(0));
-        s.peerFetching("b", 1);
+        s.peerBitfield("b", has);
+        s.peerFetching("b", chunk);
+        return s;
+    }
+
+    @Test
+    void afterTheGraceTheOriginGetsWhatNoPeerHasOrFetches() {
+        var s = withPeerFetching(bits(0), 1);
         assertThat(originFetches(s.peersSettled())).as("settled, within the grace").isEmpty();
 
         ticker.advance(config.originGrace());
@@ -110,11 +116,7 @@ class OriginShareTest extends SchedulerTestSupport {
 
     @Test
     void aChunkAPeerFetchesFromTheOriginComesFromThatPeer() {
-        var s = scheduler(chunks(4, 64 * KIB), config);
-        s.originAvailable(true);
-        s.peerConnected("b", "lan");
-        s.peerBitfield("b", new BitSet());
-        s.peerFetching("b", 2);
+        var s = withPeerFetching(new BitSet(), 2);
         assertThat(originFetches(s.peersSettled())).extracting(Block::chunk).containsExactlyInAnyOrder(0, 1, 3);
         ticker.advance(config.originGrace());
         assertThat(originFetches(s.tick())).as("b is still fetching chunk 2").isEmpty();
@@ -128,19 +130,11 @@ class OriginShareTest extends SchedulerTestSupport {
 
     @Test
     void aChunkAPeerSaidItFetchesGoesToTheOriginOnceThatPeerLeavesOrAfterTheFallbackDelay() {
-        var left = scheduler(chunks(4, 64 * KIB), config);
-        left.originAvailable(true);
-        left.peerConnected("b", "lan");
-        left.peerBitfield("b", new BitSet());
-        left.peerFetching("b", 2);
+        var left = withPeerFetching(new BitSet(), 2);
         left.peersSettled();
         assertThat(originFetches(left.peerDisconnected("b"))).extracting(Block::chunk).containsExactly(2);
 
-        var stuck = scheduler(chunks(4, 64 * KIB), config);
-        stuck.originAvailable(true);
-        stuck.peerConnected("b", "lan");
-        stuck.peerBitfield("b", new BitSet());
-        stuck.peerFetching("b", 2);
+        var stuck = withPeerFetching(new BitSet(), 2);
         for (Block b : originFetches(stuck.peersSettled())) {
             stuck.originBlockReceived(b);
         }

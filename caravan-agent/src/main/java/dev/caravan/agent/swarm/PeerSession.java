@@ -643,14 +643,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Whether the peer speaks a protocol version with FETCHING; known once the connection is ready. */
-    boolean tellsFetching() {
-        return version >= Fetching.SINCE_VERSION;
-    }
-
-    /** Sends FETCHING if the peer's version has it; queued on the connection's loop, like HAVE. */
+    /** Sends FETCHING if the connection's version has it (known once it is ready); queued on its loop, like HAVE. */
     void sendFetching(int chunk) {
-        if (!tellsFetching()) {
+        if (version < Fetching.SINCE_VERSION) {
             return;
         }
         channel.eventLoop().execute(() -> {

@@ -12,6 +12,7 @@ import dev.caravan.wire.Bitfield;
 import dev.caravan.wire.Fetching;
 import dev.caravan.wire.Goodbye;
 import dev.caravan.wire.Have;
+import dev.caravan.wire.Hello;
 import dev.caravan.wire.Message;
 import dev.caravan.wire.Reject;
 import dev.caravan.wire.Request;
@@ -173,38 +174,36 @@ class SwarmHostilePeerTest {
 
     @Test
     void fetchingOnAVersion1ConnectionIsAProtocolError() throws Exception {
-        try (Deployment d = Deployment.start(dir, RELEASE, SLOW_ORIGIN);
-                FakePeer old = new FakePeer(certificate(d, "old"), d.manifest(), (FakePeer.Answer) null).speaking(1)) {
-            Agent agent = startWithRelease(d, "victim");
-            Channel connection = handshaken(old, agent);
-
-            connection.writeAndFlush(new Fetching(0));
-
-            assertClosed(connection);
-            assertThat(old.farewells()).as("what the old peer was told").anySatisfy(f -> {
-                assertThat(f.reason()).isEqualTo(Goodbye.Reason.PROTOCOL_ERROR);
-                assertThat(f.message()).contains("FETCHING on a connection of protocol version 1");
-            });
-        }
+        assertFetchingIsAProtocolError(1, 1, "FETCHING on a connection of protocol version 1");
     }
 
     @Test
     void fetchingMoreThanSixteenChunksWithoutHaveIsAProtocolError() throws Exception {
-        try (Deployment d = Deployment.start(dir, RELEASE, SLOW_ORIGIN);
-                FakePeer liar = new FakePeer(certificate(d, "liar"), d.manifest(), (FakePeer.Answer) null)) {
-            assertThat(d.manifest().distinctChunks()).hasSizeGreaterThan(Fetching.MAX_OUTSTANDING);
-            Agent agent = startWithRelease(d, "victim");
-            Channel connection = handshaken(liar, agent);
+        assertFetchingIsAProtocolError(Hello.PROTOCOL_VERSION, Fetching.MAX_OUTSTANDING + 1,
+                "FETCHING for more than 16 chunks without HAVE");
+    }
 
-            for (int chunk = 0; chunk <= Fetching.MAX_OUTSTANDING; chunk++) {
+    /**
+     * A peer offering protocol {@code version} sends FETCHING for chunks 0 to {@code count} - 1; the
+     * agent must close the connection with GOODBYE {@code PROTOCOL_ERROR} saying {@code reason}.
+     */
+    private void assertFetchingIsAProtocolError(int version, int count, String reason) throws Exception {
+        try (Deployment d = Deployment.start(dir, RELEASE, SLOW_ORIGIN);
+                FakePeer offender = new FakePeer(certificate(d, "offender"), d.manifest(), (FakePeer.Answer) null)
+                        .speaking(version)) {
+            assertThat(d.manifest().distinctChunks()).hasSizeGreaterThanOrEqualTo(count);
+            Agent agent = startWithRelease(d, "victim");
+            Channel connection = handshaken(offender, agent);
+
+            for (int chunk = 0; chunk < count; chunk++) {
                 connection.write(new Fetching(chunk));
             }
             connection.flush();
 
             assertClosed(connection);
-            assertThat(liar.farewells()).as("what the liar was told").anySatisfy(f -> {
+            assertThat(offender.farewells()).as("what the offender was told").anySatisfy(f -> {
                 assertThat(f.reason()).isEqualTo(Goodbye.Reason.PROTOCOL_ERROR);
-                assertThat(f.message()).contains("FETCHING for more than 16 chunks without HAVE");
+                assertThat(f.message()).contains(reason);
             });
         }
     }

@@ -6,6 +6,7 @@ import dev.caravan.agent.swarm.ReleaseSwarm;
 import dev.caravan.core.Digest;
 import dev.caravan.core.chunk.ChunkStore;
 import dev.caravan.core.manifest.Manifest;
+import dev.caravan.core.manifest.ManifestFile;
 import dev.caravan.origin.client.OriginClient;
 import dev.caravan.origin.client.OriginClientConfig;
 import dev.caravan.scheduler.SchedulerStats;
@@ -275,7 +276,7 @@ public final class Agent implements AutoCloseable {
             // The manifest is fetched only when the signed target changed: a fleet polling a channel
             // that has not moved costs the origin a timestamp per poll, not a manifest.
             if (now == null || !choice.target().equals(currentTarget)) {
-                Manifest manifest = choice.manifest();
+                ManifestFile manifest = choice.fetchManifest();
                 if (now == null || !now.manifestDigest().equals(manifest.digest())) {
                     fetchAndInstall(manifest);
                 }
@@ -321,10 +322,11 @@ public final class Agent implements AutoCloseable {
         return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
-    private void fetchAndInstall(Manifest manifest) throws Exception {
+    private void fetchAndInstall(ManifestFile published) throws Exception {
+        Manifest manifest = published.manifest();
         String version = manifest.version();
-        ReleaseSwarm swarm = new ReleaseSwarm(network, manifest, origin, settings.originUrl()).start();
-        Digest digest = swarm.manifestDigest();
+        ReleaseSwarm swarm = new ReleaseSwarm(network, published, origin, settings.originUrl()).start();
+        Digest digest = published.digest();
         log.info("{}: fetching {} through the swarm: {} of its {} chunks missing", settings.name(),
                 manifest.releaseId(), swarm.chunkCount() - swarm.chunksHeld(), swarm.chunkCount());
         ReleaseSwarm before = current;
@@ -338,7 +340,7 @@ public final class Agent implements AutoCloseable {
             // Shelved (written, fsynced) once the swarm is fetching and its announce is on its way, not
             // before: its chunks must count as needed when eviction looks, which it does on this
             // thread, after the install.
-            eviction.remember(manifest, digest);
+            eviction.remember(published);
             InstallFolder.requireNoLink(versions);
             InstallFolder.requireNoLink(target);
             boolean installed = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.exists(mark, LinkOption.NOFOLLOW_LINKS)

@@ -4,6 +4,7 @@ import dev.caravan.core.Digest;
 import dev.caravan.core.chunk.ChunkStore;
 import dev.caravan.core.manifest.ChunkInfo;
 import dev.caravan.core.manifest.Manifest;
+import dev.caravan.core.manifest.ManifestFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -69,19 +70,14 @@ final class CacheEviction {
     }
 
     /** Shelves {@code manifest} (atomically, once), so that its chunks count as needed while it is kept. */
-    void remember(Manifest manifest) throws IOException {
-        remember(manifest, manifest.digest());
-    }
-
-    /** {@link #remember(Manifest)} with the manifest's digest, known to the caller. */
-    void remember(Manifest manifest, Digest digest) throws IOException {
-        Path file = shelf.resolve(digest.hex() + ".json");
+    void remember(ManifestFile manifest) throws IOException {
+        Path file = shelf.resolve(manifest.digest().hex() + ".json");
         if (Files.exists(file)) {
             return;
         }
         Files.createDirectories(shelf);
         Path temp = shelf.resolve("." + file.getFileName() + ".tmp");
-        Files.write(temp, manifest.toCanonicalJson());
+        Files.write(temp, manifest.json());
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
@@ -150,13 +146,12 @@ final class CacheEviction {
         } catch (NoSuchFileException e) {
             return null;
         }
-        Manifest manifest = Manifest.parse(json);
-        if (!manifest.digest().equals(release)) {
+        if (!Digest.sha256(json).equals(release)) {
             Files.deleteIfExists(shelf.resolve(release.hex() + ".json"));
             log.warn("cache {}: the shelved manifest {} did not match its name; removed it", store.root(), release.shortHex());
             return null;
         }
-        return manifest;
+        return Manifest.parse(json);
     }
 
     /** Marks the chunks only dropped releases needed as unused from now, then takes those releases off the shelf. */

@@ -6,6 +6,7 @@ import dev.caravan.core.ReleaseId;
 import dev.caravan.core.chunk.ChunkStore;
 import dev.caravan.core.manifest.ChunkInfo;
 import dev.caravan.core.manifest.Manifest;
+import dev.caravan.core.manifest.ManifestFile;
 import dev.caravan.origin.client.OriginClient;
 import dev.caravan.tuf.TargetInfo;
 import dev.caravan.tuf.TufClient;
@@ -122,7 +123,7 @@ public final class ReleaseGetter {
      */
     public static Manifest resolve(OriginClient origin, Clock clock, Path cache, String originUrl, byte[] trustedRoot,
             String product, String version, String channel) throws IOException, TufException {
-        return choose(origin, clock, cache, originUrl, trustedRoot, product, version, channel).manifest();
+        return choose(origin, clock, cache, originUrl, trustedRoot, product, version, channel).fetchManifest().manifest();
     }
 
     /**
@@ -164,16 +165,20 @@ public final class ReleaseGetter {
             return target;
         }
 
-        /** Downloads the target (the manifest), checks its length and hashes, parses it and checks it is the release asked for. */
-        public Manifest manifest() throws IOException, TufException {
-            Manifest manifest = Manifest.parse(tuf.downloadTarget(target, originUrl + "/targets"));
+        /**
+         * Downloads the target (the manifest), checks its length and hashes, parses it and checks it
+         * is the release asked for; keeps the bytes as published.
+         */
+        public ManifestFile fetchManifest() throws IOException, TufException {
+            ManifestFile file = ManifestFile.parse(tuf.downloadTarget(target, originUrl + "/targets"));
+            Manifest manifest = file.manifest();
             requireMatches(manifest, target);
             if (!manifest.product().equals(product) || (version != null && !manifest.version().equals(version))) {
                 throw new TufException("asked for " + product + " " + (version == null ? "on " + channel : version)
                         + " but target " + target.name() + " is " + manifest.releaseId()
                         + "; refusing to install another release");
             }
-            return manifest;
+            return file;
         }
     }
 

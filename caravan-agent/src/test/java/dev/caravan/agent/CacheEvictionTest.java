@@ -8,6 +8,7 @@ import dev.caravan.core.manifest.ChunkInfo;
 import dev.caravan.core.manifest.ChunkSlice;
 import dev.caravan.core.manifest.FileEntry;
 import dev.caravan.core.manifest.Manifest;
+import dev.caravan.core.manifest.ManifestFile;
 import dev.caravan.testkit.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,7 +46,7 @@ class CacheEvictionTest {
                 stored(5, "2026-11-24T00:00:00Z"));
         age(kept, "2026-10-01T00:00:00Z"); // older than every stray: age alone does not decide
         CacheEviction eviction = new CacheEviction(store, cache, new CachePolicy(3 * MIB, Duration.ofDays(30)), clock);
-        eviction.remember(kept);
+        eviction.remember(ManifestFile.of(kept));
 
         CacheEviction.Result result = eviction.evict(Set.of(kept.digest()));
 
@@ -61,8 +62,8 @@ class CacheEvictionTest {
         Manifest now = release("2.0", 2, 3); // shares chunk 2
         age(old, "2026-01-01T00:00:00Z"); // stored long ago; in use until the drop
         CacheEviction eviction = new CacheEviction(store, cache, new CachePolicy(1L << 30, Duration.ofDays(30)), clock);
-        eviction.remember(old);
-        eviction.remember(now);
+        eviction.remember(ManifestFile.of(old));
+        eviction.remember(ManifestFile.of(now));
 
         assertThat(eviction.evict(Set.of(old.digest(), now.digest())).evicted()).isZero();
         assertThat(eviction.evict(Set.of(now.digest())).evicted()).as("just dropped: unused for no time yet").isZero();

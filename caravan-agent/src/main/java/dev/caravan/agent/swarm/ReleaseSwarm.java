@@ -4,6 +4,7 @@ import dev.caravan.agent.ChunkArrivals;
 import dev.caravan.core.Digest;
 import dev.caravan.core.manifest.ChunkInfo;
 import dev.caravan.core.manifest.Manifest;
+import dev.caravan.core.manifest.ManifestFile;
 import dev.caravan.origin.client.OriginClient;
 import dev.caravan.scheduler.Action;
 import dev.caravan.scheduler.Block;
@@ -90,16 +91,16 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     private ScheduledFuture<?> ticker;
 
     /**
-     * A swarm for {@code manifest} (verified through TUF by the caller), serving and fetching
+     * A swarm for {@code published} (verified through TUF by the caller), serving and fetching
      * through {@code network}.
      *
      * @param origin the origin to fall back to, or null to use peers only
      * @param originUrl the repository's base URL (chunks are under {@code chunks/})
      */
-    public ReleaseSwarm(PeerNetwork network, Manifest manifest, OriginClient origin, String originUrl) {
+    public ReleaseSwarm(PeerNetwork network, ManifestFile published, OriginClient origin, String originUrl) {
         this.network = network;
-        this.manifest = manifest;
-        this.manifestDigest = manifest.digest();
+        this.manifest = published.manifest();
+        this.manifestDigest = published.digest();
         this.chunks = manifest.distinctChunks();
         BitSet have = new BitSet(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {

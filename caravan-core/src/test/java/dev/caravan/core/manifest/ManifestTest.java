@@ -112,6 +112,26 @@ class ManifestTest {
         assertThat(manifest.digest()).isEqualTo(Digest.sha256(manifest.toCanonicalJson()));
     }
 
+    @Test
+    void aPublishedManifestIsNamedByTheBytesItWasReadFrom() throws ManifestException {
+        byte[] canonical = sample().toCanonicalJson();
+        ManifestFile published = ManifestFile.parse(canonical);
+        assertThat(published.manifest()).isEqualTo(sample());
+        assertThat(published.digest()).isEqualTo(sample().digest()).isEqualTo(ManifestFile.of(sample()).digest());
+        assertThat(published.json()).isEqualTo(canonical);
+
+        // Bytes that are not canonical JSON name a different release, though they parse the same.
+        byte[] spaced = (new String(canonical, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
+        ManifestFile other = ManifestFile.parse(spaced);
+        assertThat(other.manifest()).isEqualTo(sample());
+        assertThat(other.digest()).isEqualTo(Digest.sha256(spaced)).isNotEqualTo(published.digest());
+
+        // What it keeps is its own: changing the array it was read from, or the one it gave out, changes nothing.
+        canonical[0] = ' ';
+        published.json()[1] = ' ';
+        assertThat(Digest.sha256(published.json())).isEqualTo(published.digest());
+    }
+
     /** A valid manifest with two files over three chunks, the second of which repeats the first. */
     static Manifest sample() {
         Digest c1 = Digest.sha256(new byte[] {1});

@@ -230,12 +230,14 @@ public final class DownloadScheduler<P> {
 
     /**
      * The peers known at the start have connected and sent their bitfields (or failed to): a chunk
-     * none of them has may go to the origin at once, without waiting out {@code originGrace},
-     * unless one of them already holds chunks (the swarm is under way: what its peers are fetching
-     * from the origin, {@link #peerFetching}, arrives after their bitfields).
+     * none of them has may go to the origin at once, without waiting out {@code originGrace}. If
+     * one of them already holds chunks, the swarm is under way and some of its chunks are on their
+     * way from the origin to peers: if {@code peersTellFetching} (they all say what they fetch from
+     * the origin, {@link #peerFetching}, which follows their bitfields within a round trip), the
+     * grace ends 250 ms from now, or at {@code originGrace} if sooner; if not, at {@code originGrace}.
      */
-    public List<Action<P>> peersSettled() {
-        swarm.settleOrigin();
+    public List<Action<P>> peersSettled(boolean peersTellFetching) {
+        swarm.settleOrigin(ticker.read(), peersTellFetching);
         return fillAndFinish(new ArrayList<>());
     }
 

@@ -99,14 +99,17 @@ final class Swarm<P> {
         }
     }
 
-    /** Ends the origin's grace, unless the swarm is already under way (see OriginPolicy). */
-    void settleOrigin() {
+    /** Ends the origin's grace, later if the swarm is already under way (see OriginPolicy). */
+    void settleOrigin(long now, boolean peersTellFetching) {
+        boolean underWay = false;
         for (Source<P> s : peers.values()) {
-            if (!s.has.isEmpty()) {
-                return;
-            }
+            underWay |= !s.has.isEmpty();
         }
-        originPolicy.settle();
+        if (!underWay) {
+            originPolicy.settle(now);
+        } else if (peersTellFetching) {
+            originPolicy.settle(now + OriginPolicy.JOIN_WINDOW_NANOS);
+        }
     }
 
     /** {@code s} said it is fetching {@code chunk} from the origin; until it has it, we do not. */

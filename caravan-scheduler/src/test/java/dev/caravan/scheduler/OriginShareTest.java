@@ -32,7 +32,7 @@ class OriginShareTest extends SchedulerTestSupport {
         }
         s.originAvailable(true);
         Set<Integer> fetched = new HashSet<>();
-        originFetches(s.peersSettled()).forEach(b -> fetched.add(b.chunk()));
+        originFetches(s.peersSettled(true)).forEach(b -> fetched.add(b.chunk()));
         return fetched;
     }
 
@@ -57,7 +57,7 @@ class OriginShareTest extends SchedulerTestSupport {
         s.peerConnected("b", "lan");
         s.peerBitfield("b", new BitSet());
         s.originAvailable(true);
-        int alone = originFetches(s.peersSettled()).size();
+        int alone = originFetches(s.peersSettled(true)).size();
 
         List<Block> more = originFetches(s.peerDisconnected("b"));
 
@@ -74,23 +74,40 @@ class OriginShareTest extends SchedulerTestSupport {
         ticker.advance(Duration.ofMillis(100));
         assertThat(originFetches(s.tick())).as("within the grace, before the peers settled").isEmpty();
 
-        assertThat(originFetches(s.peersSettled())).hasSize(4);
+        assertThat(originFetches(s.peersSettled(true))).hasSize(4);
     }
 
     @Test
-    void joiningASwarmUnderWayTheOriginWaitsOutTheGraceWhilePeersServe() {
+    void joiningASwarmUnderWayTheOriginWaitsAMomentForWhatPeersFetch() {
         var s = scheduler(chunks(4, 64 * KIB), config);
         s.originAvailable(true);
         s.peerConnected("b", "lan");
         s.peerBitfield("b", bits(0)); // b is under way: its other chunks may be on their way from the origin
 
-        List<Action<String>> settled = s.peersSettled();
-        assertThat(originFetches(settled)).as("settled, within the grace").isEmpty();
+        List<Action<String>> settled = s.peersSettled(true);
+        assertThat(originFetches(settled)).as("settled, while b's FETCHING list may be on its way").isEmpty();
         s.peerUnchoked("b");
+        ticker.advance(Duration.ofNanos(OriginPolicy.JOIN_WINDOW_NANOS - 1));
+        assertThat(originFetches(s.tick())).as("just before the join window ends").isEmpty();
+        ticker.advance(Duration.ofNanos(1));
+
+        assertThat(originFetches(s.tick())).as("the join window over, well within the grace: what no peer has").hasSize(3)
+                .allMatch(b -> b.chunk() != 0);
+    }
+
+    @Test
+    void joiningASwarmUnderWayOfPeersThatNeverSayWhatTheyFetchTheOriginWaitsOutTheGrace() {
+        var s = scheduler(chunks(4, 64 * KIB), config);
+        s.originAvailable(true);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", bits(0)); // under way, and b speaks protocol version 1: no FETCHING from it
+
+        assertThat(originFetches(s.peersSettled(false))).isEmpty();
+        ticker.advance(Duration.ofNanos(OriginPolicy.JOIN_WINDOW_NANOS));
+        assertThat(originFetches(s.tick())).as("the join window over, within the grace").isEmpty();
         ticker.advance(config.originGrace());
 
-        assertThat(originFetches(s.tick())).as("after the grace, what no peer has").hasSize(3)
-                .allMatch(b -> b.chunk() != 0);
+        assertThat(originFetches(s.tick())).as("after the grace, what no peer has").hasSize(3);
     }
 
     /** Four chunks, the origin available, and peer b connected holding {@code has} and fetching {@code chunk} from the origin. */
@@ -104,11 +121,11 @@ class OriginShareTest extends SchedulerTestSupport {
     }
 
     @Test
-    void afterTheGraceTheOriginGetsWhatNoPeerHasOrFetches() {
+    void afterTheJoinWindowTheOriginGetsWhatNoPeerHasOrFetches() {
         var s = withPeerFetching(bits(0), 1);
-        assertThat(originFetches(s.peersSettled())).as("settled, within the grace").isEmpty();
+        assertThat(originFetches(s.peersSettled(true))).as("settled, within the join window").isEmpty();
 
-        ticker.advance(config.originGrace());
+        ticker.advance(Duration.ofNanos(OriginPolicy.JOIN_WINDOW_NANOS));
 
         assertThat(originFetches(s.tick())).as("what b neither has nor fetches")
                 .extracting(Block::chunk).containsExactlyInAnyOrder(2, 3);
@@ -117,7 +134,7 @@ class OriginShareTest extends SchedulerTestSupport {
     @Test
     void aChunkAPeerFetchesFromTheOriginComesFromThatPeer() {
         var s = withPeerFetching(new BitSet(), 2);
-        assertThat(originFetches(s.peersSettled())).extracting(Block::chunk).containsExactlyInAnyOrder(0, 1, 3);
+        assertThat(originFetches(s.peersSettled(true))).extracting(Block::chunk).containsExactlyInAnyOrder(0, 1, 3);
         ticker.advance(config.originGrace());
         assertThat(originFetches(s.tick())).as("b is still fetching chunk 2").isEmpty();
 
@@ -131,11 +148,11 @@ class OriginShareTest extends SchedulerTestSupport {
     @Test
     void aChunkAPeerSaidItFetchesGoesToTheOriginOnceThatPeerLeavesOrAfterTheFallbackDelay() {
         var left = withPeerFetching(new BitSet(), 2);
-        left.peersSettled();
+        left.peersSettled(true);
         assertThat(originFetches(left.peerDisconnected("b"))).extracting(Block::chunk).containsExactly(2);
 
         var stuck = withPeerFetching(new BitSet(), 2);
-        for (Block b : originFetches(stuck.peersSettled())) {
+        for (Block b : originFetches(stuck.peersSettled(true))) {
             stuck.originBlockReceived(b);
         }
         ticker.advance(config.originFallbackDelay().minusMillis(1));
@@ -151,7 +168,7 @@ class OriginShareTest extends SchedulerTestSupport {
         long[] joinerKey = {0};
         s.shareOrigin(11L, p -> joinerKey[0]);
         s.originAvailable(true);
-        List<Block> first = originFetches(s.peersSettled());
+        List<Block> first = originFetches(s.peersSettled(true));
         assertThat(first).hasSize(1);
         Block begun = first.get(0);
         int chunk = begun.chunk();

@@ -643,9 +643,14 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Whether the connection's version has FETCHING (known once it is ready): the peer tells what it fetches from the origin. */
+    boolean tellsFetching() {
+        return version >= Fetching.SINCE_VERSION;
+    }
+
     /** Sends FETCHING if the connection's version has it (known once it is ready); queued on its loop, like HAVE. */
     void sendFetching(int chunk) {
-        if (version < Fetching.SINCE_VERSION) {
+        if (!tellsFetching()) {
             return;
         }
         channel.eventLoop().execute(() -> {

@@ -229,7 +229,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
         if (settling.isEmpty()) {
             settled = true;
             settling = null;
-            apply(scheduler.peersSettled());
+            apply(scheduler.peersSettled(ready.values().stream().allMatch(PeerSession::tellsFetching)));
         }
     }
 

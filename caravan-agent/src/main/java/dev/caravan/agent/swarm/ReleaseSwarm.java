@@ -53,12 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReleaseSwarm.class);
-    /**
-     * Two downloading agents that both dial each other end up keeping the connection dialed by the
-     * lower peer id; the higher one waits this long before dialing, so that usually only one is made.
-     */
-    private static final long DIAL_DEFERRAL_MILLIS = 250;
-
     private final PeerNetwork network;
     private final Manifest manifest;
     private final Digest manifestDigest;
@@ -197,12 +191,11 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
                 if (first) {
                     settling.add(p.peerId());
                 }
-                if (lowerThanOurs(p.peerId())) {
-                    // Its connection is the one both sides keep (see ready): give it a moment to dial us.
-                    loop.schedule(() -> dial(p), DIAL_DEFERRAL_MILLIS, TimeUnit.MILLISECONDS);
-                } else {
-                    dial(p);
-                }
+                // At once, though a peer of lower id would win if it dialed us too (see ready): a
+                // peer named to us announced before we did, so it hears of us only at its next
+                // announce, by when we are connected. Waiting 250 ms for it to dial first, as this
+                // did until 2026-12-03, delayed most first connections by that much (decision 004).
+                dial(p);
             }
             settleIfDone(null);
         });

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@code maxSizeBytes}.
  *
  * <p>To know which chunks a release needs after a restart, the agent shelves each release's
- * manifest (its canonical JSON, checked against its digest when read back) in
+ * manifest (the bytes as published, checked against their SHA-256 when read back) in
  * {@code <cache>/manifests/<digest>.json} before it fetches it. When a release stops being kept,
  * the chunks only it needed have their modification time set to that moment — from then on they
  * are unused — and its manifest leaves the shelf. A chunk's age is the time since its

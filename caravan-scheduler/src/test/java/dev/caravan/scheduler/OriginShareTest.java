@@ -105,9 +105,24 @@ class OriginShareTest extends SchedulerTestSupport {
         assertThat(originFetches(s.peersSettled(false))).isEmpty();
         ticker.advance(Duration.ofNanos(OriginPolicy.JOIN_WINDOW_NANOS));
         assertThat(originFetches(s.tick())).as("the join window over, within the grace").isEmpty();
-        ticker.advance(config.originGrace());
+        ticker.advance(config.originGrace().minusNanos(OriginPolicy.JOIN_WINDOW_NANOS + 1));
+        assertThat(originFetches(s.tick())).as("just before the grace ends").isEmpty();
+        ticker.advance(Duration.ofNanos(1));
 
-        assertThat(originFetches(s.tick())).as("after the grace, what no peer has").hasSize(3);
+        assertThat(originFetches(s.tick())).as("at the grace, what no peer has").hasSize(3);
+    }
+
+    @Test
+    void aJoinWindowThatWouldOutlastTheGraceEndsWithIt() {
+        var s = scheduler(chunks(4, 64 * KIB), config);
+        s.originAvailable(true);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", bits(0));
+        ticker.advance(config.originGrace().minusMillis(100)); // settled late: the window would end 150 ms after the grace
+
+        assertThat(originFetches(s.peersSettled(true))).isEmpty();
+        ticker.advance(Duration.ofMillis(100));
+        assertThat(originFetches(s.tick())).as("at the grace, inside the join window").hasSize(3);
     }
 
     /** Four chunks, the origin available, and peer b connected holding {@code has} and fetching {@code chunk} from the origin. */

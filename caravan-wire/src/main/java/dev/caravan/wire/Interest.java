@@ -10,7 +10,7 @@ import java.util.Objects;
  *
  * <p>Layout: {@code manifest digest (32 bytes, SHA-256)}.
  *
- * @param manifest the SHA-256 of the manifest's canonical JSON
+ * @param manifest the SHA-256 of the manifest file as published (its TUF target's hash)
  */
 public record Interest(Digest manifest) implements Message {
     static final int PAYLOAD_BYTES = 32;

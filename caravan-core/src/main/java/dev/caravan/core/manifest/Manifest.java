@@ -99,7 +99,11 @@ public record Manifest(String product, String version, String channel, Instant c
         return ManifestJson.encode(this);
     }
 
-    /** The SHA-256 of {@link #toCanonicalJson()}. */
+    /**
+     * The SHA-256 of {@link #toCanonicalJson()}: the release's name when its manifest was
+     * published as canonical JSON, as {@code caravan publish} does. An agent names a release by
+     * the bytes it fetched ({@link ManifestFile#digest()}), which spares encoding it again.
+     */
     public Digest digest() {
         return Digest.sha256(toCanonicalJson());
     }

@@ -101,10 +101,7 @@ final class Swarm<P> {
 
     /** Ends the origin's grace, later if the swarm is already under way (see OriginPolicy). */
     void settleOrigin(long now, boolean peersTellFetching) {
-        boolean underWay = false;
-        for (Source<P> s : peers.values()) {
-            underWay |= !s.has.isEmpty();
-        }
+        boolean underWay = peers.values().stream().anyMatch(s -> !s.has.isEmpty());
         if (!underWay) {
             originPolicy.settle(now);
         } else if (peersTellFetching) {

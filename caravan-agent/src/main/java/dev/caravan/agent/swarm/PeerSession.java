@@ -377,7 +377,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onFetching(int chunk) {
-        if (version < Fetching.SINCE_VERSION) {
+        if (!tellsFetching()) {
             throw violation("FETCHING on a connection of protocol version " + version);
         }
         if (chunk >= swarm.chunkCount()) {

@@ -4,20 +4,35 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * A SHA-256 digest, the name of every chunk, file and manifest in Caravan, held as 64 lowercase
  * hex characters.
  */
 public record Digest(String hex) implements Comparable<Digest> {
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final HexFormat HEX = HexFormat.of();
 
     public Digest {
-        if (hex == null || !HEX64.matcher(hex).matches()) {
+        if (!isLowercaseHex64(hex)) {
             throw new IllegalArgumentException("not a SHA-256 digest (64 lowercase hex characters): " + abbreviate(hex));
         }
+    }
+
+    /**
+     * A loop, not a regular expression: an agent makes thousands of digests when it reads a
+     * manifest, mostly while its code still runs interpreted.
+     */
+    private static boolean isLowercaseHex64(String hex) {
+        if (hex == null || hex.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = hex.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parses a digest, failing with a message naming the bad value. */

@@ -120,17 +120,16 @@ public record Manifest(String product, String version, String channel, Instant c
         for (FileEntry file : files) {
             for (int s = 0; s < file.slices().size(); s++) {
                 ChunkSlice slice = file.slices().get(s);
-                String where = "file " + ReleasePaths.quote(file.path()) + " slice " + s;
                 if (chunk >= chunks.size()) {
-                    throw new IllegalArgumentException(where + " goes past the last chunk of the release stream");
+                    throw new IllegalArgumentException(where(file, s) + " goes past the last chunk of the release stream");
                 }
                 ChunkInfo expected = chunks.get(chunk);
                 if (!slice.chunk().equals(expected.digest()) || slice.offset() != offsetInChunk) {
-                    throw new IllegalArgumentException(where + " is chunk " + slice.chunk() + " at offset " + slice.offset()
+                    throw new IllegalArgumentException(where(file, s) + " is chunk " + slice.chunk() + " at offset " + slice.offset()
                             + " but the release stream there is chunk " + expected.digest() + " at offset " + offsetInChunk);
                 }
                 if (slice.offset() + slice.length() > expected.size()) {
-                    throw new IllegalArgumentException(where + " ends at " + (slice.offset() + slice.length())
+                    throw new IllegalArgumentException(where(file, s) + " ends at " + (slice.offset() + slice.length())
                             + ", past the end of chunk " + expected.digest() + " (" + expected.size() + " bytes)");
                 }
                 offsetInChunk += slice.length();
@@ -144,5 +143,10 @@ public record Manifest(String product, String version, String channel, Instant c
             throw new IllegalArgumentException("the files end at chunk " + chunk + " offset " + offsetInChunk
                     + " but the release stream has " + chunks.size() + " chunks");
         }
+    }
+
+    /** Where a slice is, for a message: built only when one is thrown. */
+    private static String where(FileEntry file, int slice) {
+        return "file " + ReleasePaths.quote(file.path()) + " slice " + slice;
     }
 }

@@ -73,12 +73,12 @@ final class ManifestJson {
         if (format == null || !format.isIntegralNumber() || !format.bigIntegerValue().equals(BigInteger.valueOf(Manifest.FORMAT))) {
             throw new ManifestException("unknown manifest format " + format + "; this version reads format " + Manifest.FORMAT);
         }
-        requireFields(root, TOP_FIELDS, "manifest");
-        JsonNode chunkArray = array(root, "chunks", "manifest", Manifest.MAX_CHUNKS);
-        JsonNode fileArray = array(root, "files", "manifest", Manifest.MAX_FILES);
+        requireFields(root, TOP_FIELDS, At.MANIFEST);
+        JsonNode chunkArray = array(root, "chunks", At.MANIFEST, Manifest.MAX_CHUNKS);
+        JsonNode fileArray = array(root, "files", At.MANIFEST, Manifest.MAX_FILES);
         List<ChunkInfo> chunks = new ArrayList<>(chunkArray.size());
         for (int i = 0; i < chunkArray.size(); i++) {
-            String where = "chunks[" + i + "]";
+            At where = new At("chunks", i, -1);
             JsonNode c = requireFields(chunkArray.get(i), CHUNK_FIELDS, where);
             try {
                 chunks.add(new ChunkInfo(digest(c, "sha256", where), (int) number(c, "size", where, Integer.MAX_VALUE)));
@@ -88,23 +88,24 @@ final class ManifestJson {
         }
         List<FileEntry> files = new ArrayList<>(fileArray.size());
         for (int i = 0; i < fileArray.size(); i++) {
-            files.add(file(fileArray.get(i), "files[" + i + "]", chunks.size()));
+            files.add(file(fileArray.get(i), i, chunks.size()));
         }
         try {
-            return new Manifest(text(root, "product", "manifest"), text(root, "version", "manifest"),
-                    text(root, "channel", "manifest"), instant(root, "created_at"),
-                    number(root, "total_bytes", "manifest", Long.MAX_VALUE), chunks, files);
+            return new Manifest(text(root, "product", At.MANIFEST), text(root, "version", At.MANIFEST),
+                    text(root, "channel", At.MANIFEST), instant(root, "created_at"),
+                    number(root, "total_bytes", At.MANIFEST, Long.MAX_VALUE), chunks, files);
         } catch (IllegalArgumentException e) {
             throw new ManifestException("bad manifest: " + e.getMessage());
         }
     }
 
-    private static FileEntry file(JsonNode node, String where, int maxSlices) throws ManifestException {
+    private static FileEntry file(JsonNode node, int index, int maxSlices) throws ManifestException {
+        At where = new At("files", index, -1);
         requireFields(node, FILE_FIELDS, where);
         JsonNode sliceArray = array(node, "slices", where, maxSlices + 1);
         List<ChunkSlice> slices = new ArrayList<>(sliceArray.size());
         for (int j = 0; j < sliceArray.size(); j++) {
-            String at = where + ".slices[" + j + "]";
+            At at = new At("files", index, j);
             JsonNode s = requireFields(sliceArray.get(j), SLICE_FIELDS, at);
             try {
                 slices.add(new ChunkSlice(digest(s, "chunk", at), (int) number(s, "offset", at, Integer.MAX_VALUE),
@@ -122,7 +123,7 @@ final class ManifestJson {
         }
     }
 
-    private static JsonNode requireFields(JsonNode node, Set<String> fields, String where) throws ManifestException {
+    private static JsonNode requireFields(JsonNode node, Set<String> fields, At where) throws ManifestException {
         if (node == null || !node.isObject()) {
             throw new ManifestException("bad manifest: " + where + " is not a JSON object");
         }
@@ -140,7 +141,7 @@ final class ManifestJson {
         return node;
     }
 
-    private static JsonNode array(JsonNode node, String field, String where, int maxSize) throws ManifestException {
+    private static JsonNode array(JsonNode node, String field, At where, int maxSize) throws ManifestException {
         JsonNode value = node.get(field);
         if (!value.isArray()) {
             throw new ManifestException("bad manifest: " + where + "." + field + " is not an array");
@@ -152,7 +153,7 @@ final class ManifestJson {
         return value;
     }
 
-    private static String text(JsonNode node, String field, String where) throws ManifestException {
+    private static String text(JsonNode node, String field, At where) throws ManifestException {
         JsonNode value = node.get(field);
         if (!value.isTextual()) {
             throw new ManifestException("bad manifest: " + where + "." + field + " is not a string: " + value);
@@ -160,19 +161,21 @@ final class ManifestJson {
         return value.textValue();
     }
 
-    private static long number(JsonNode node, String field, String where, long max) throws ManifestException {
+    private static long number(JsonNode node, String field, At where, long max) throws ManifestException {
         JsonNode value = node.get(field);
         if (!value.isIntegralNumber()) {
             throw new ManifestException("bad manifest: " + where + "." + field + " is not an integer: " + value);
         }
-        BigInteger n = value.bigIntegerValue();
-        if (n.signum() < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw new ManifestException("bad manifest: " + where + "." + field + " is " + n + ", outside 0.." + max);
+        // a long's value without a BigInteger: most of a manifest's numbers, read while the code is cold
+        long n = value.canConvertToLong() ? value.longValue() : -1;
+        if (n < 0 || n > max) {
+            throw new ManifestException("bad manifest: " + where + "." + field + " is " + value.bigIntegerValue()
+                    + ", outside 0.." + max);
         }
-        return n.longValueExact();
+        return n;
     }
 
-    private static Digest digest(JsonNode node, String field, String where) throws ManifestException {
+    private static Digest digest(JsonNode node, String field, At where) throws ManifestException {
         String hex = text(node, field, where);
         try {
             return Digest.parse(hex);
@@ -182,7 +185,7 @@ final class ManifestJson {
     }
 
     private static Instant instant(JsonNode node, String field) throws ManifestException {
-        String text = text(node, field, "manifest");
+        String text = text(node, field, At.MANIFEST);
         try {
             if (SECONDS_UTC.matcher(text).matches()) {
                 return Instant.parse(text);
@@ -191,5 +194,22 @@ final class ManifestJson {
             // reported below
         }
         throw new ManifestException("bad manifest: manifest." + field + " \"" + text + "\" is not a UTC time like 2030-01-01T00:00:00Z");
+    }
+
+    /**
+     * Where a value is, for a message: {@code manifest}, {@code chunks[3]}, {@code files[7]} or
+     * {@code files[7].slices[0]}. Formatted only when a message is thrown; a manifest has thousands
+     * of values, read while the code is still cold.
+     */
+    private record At(String array, int index, int slice) {
+        static final At MANIFEST = new At(null, -1, -1);
+
+        @Override
+        public String toString() {
+            if (array == null) {
+                return "manifest";
+            }
+            return array + "[" + index + "]" + (slice < 0 ? "" : ".slices[" + slice + "]");
+        }
     }
 }

@@ -112,7 +112,7 @@ public final class ReleasePaths {
         for (String path : paths) {
             for (int end = path.indexOf('/'); ; end = path.indexOf('/', end + 1)) {
                 String name = end < 0 ? path : path.substring(0, end);
-                String other = byNormalForm.putIfAbsent(Normalizer.normalize(name, Normalizer.Form.NFC), name);
+                String other = byNormalForm.putIfAbsent(nfc(name), name);
                 if (other != null && !other.equals(name)) {
                     throw bad(name, "it is the same name as " + quote(other) + " once Unicode-normalized (NFC)");
                 }
@@ -121,6 +121,16 @@ public final class ReleasePaths {
                 }
             }
         }
+    }
+
+    /** {@code name} in NFC; ASCII text is its own NFC, and most names are ASCII. */
+    private static String nfc(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) >= 0x80) {
+                return Normalizer.normalize(name, Normalizer.Form.NFC);
+            }
+        }
+        return name;
     }
 
     /**

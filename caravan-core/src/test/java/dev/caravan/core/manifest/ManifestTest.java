@@ -195,6 +195,9 @@ class ManifestTest {
     @Test
     void negativeAndNonIntegerNumbersAreRefused() throws IOException {
         assertRefused(r -> file(r, 0).put("size", -1), "files[0].size is -1, outside 0..");
+        assertRefused(r -> ((ObjectNode) file(r, 0).get("slices").get(0)).put("length", java.math.BigInteger.TWO.pow(70)),
+                "files[0].slices[0].length is 1180591620717411303424, outside 0..2147483647");
+        assertRefused(r -> ((ObjectNode) r.get("chunks").get(2)).put("size", 1L << 31), "chunks[2].size is 2147483648, outside 0..2147483647");
         assertRefused(r -> r.put("total_bytes", 1.5), "manifest.total_bytes is not an integer: 1.5");
         assertRefused(r -> file(r, 0).put("mode", 04755), "file \"a\" has mode 04755; a release file's mode is 0644 or 0755");
         assertRefused(r -> file(r, 0).put("mode", 0120755), "file \"a\" has mode 0120755; a release file's mode is 0644 or 0755");

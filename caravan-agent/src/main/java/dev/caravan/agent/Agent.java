@@ -147,6 +147,14 @@ public final class Agent implements AutoCloseable {
     private volatile String lastError;
     private volatile boolean waitingForRelease;
     private volatile boolean announcedStart;
+    private final Object earlyLock = new Object();
+    /**
+     * A release announced before its manifest arrived (see {@link #follow}), until its swarm starts or
+     * its fetch fails; under earlyLock.
+     */
+    private Digest earlyRelease;
+    /** The peers the tracker named for {@link #earlyRelease}, once it answered; under earlyLock. */
+    private List<ReleaseSwarm.SwarmAddress> earlyPeers;
     /** The wait before the next announce while the tracker names no peer for a release we fetch; null otherwise. */
     private Duration lonelyRetry;
     private volatile boolean closed;
@@ -276,9 +284,33 @@ public final class Agent implements AutoCloseable {
             // The manifest is fetched only when the signed target changed: a fleet polling a channel
             // that has not moved costs the origin a timestamp per poll, not a manifest.
             if (now == null || !choice.target().equals(currentTarget)) {
-                ManifestFile manifest = choice.fetchManifest();
-                if (now == null || !now.manifestDigest().equals(manifest.digest())) {
-                    fetchAndInstall(manifest);
+                // Announced before the manifest is fetched, under the name the signed target gives it:
+                // the tracker's answer and the peers' dials overlap the manifest's download and parsing.
+                Digest early = choice.releaseDigest();
+                boolean announceEarly = early != null && (now == null || !now.manifestDigest().equals(early));
+                if (announceEarly) {
+                    network.expect(early);
+                    synchronized (earlyLock) {
+                        earlyRelease = early;
+                        earlyPeers = null;
+                    }
+                    announceSoon();
+                }
+                try {
+                    ManifestFile manifest = choice.fetchManifest();
+                    if (now == null || !now.manifestDigest().equals(manifest.digest())) {
+                        fetchAndInstall(manifest);
+                    }
+                } finally {
+                    if (announceEarly) {
+                        network.abandon(early); // nothing if its swarm started
+                        synchronized (earlyLock) {
+                            if (early.equals(earlyRelease)) {
+                                earlyRelease = null;
+                                earlyPeers = null;
+                            }
+                        }
+                    }
                 }
                 currentTarget = choice.target();
             }
@@ -332,11 +364,14 @@ public final class Agent implements AutoCloseable {
         ReleaseSwarm before = current;
         previous = before;
         current = swarm;
+        boolean announced = startEarlyAnnounced(swarm);
         Path versions = settings.installDir().resolve("versions");
         Path target = versions.resolve(version);
         Path mark = versions.resolve(version + MANIFEST_MARK);
         try {
-            announceSoon();
+            if (!announced) {
+                announceSoon();
+            }
             // Shelved (written, fsynced) once the swarm is fetching and its announce is on its way, not
             // before: its chunks must count as needed when eviction looks, which it does on this
             // thread, after the install.
@@ -492,6 +527,14 @@ public final class Agent implements AutoCloseable {
                 int held = s.chunksHeld();
                 releases.add(new ReleaseProgress(s.manifestDigest(), held, s.chunkCount(), held == s.chunkCount()));
             }
+            Digest pending;
+            synchronized (earlyLock) {
+                pending = earlyRelease;
+            }
+            Digest early = pending != null && swarms.stream().noneMatch(s -> s.manifestDigest().equals(pending)) ? pending : null;
+            if (early != null) {
+                releases.add(new ReleaseProgress(early, 0, 0, false)); // its chunk count comes with the manifest
+            }
             PeerAddress address = settings.advertisedHost() == null ? PeerAddress.wildcard(network.port())
                     : new PeerAddress(settings.advertisedHost(), network.port());
             AnnounceResponse response = tracker.announce(new AnnounceRequest(settings.peer().peerId(), address,
@@ -499,12 +542,14 @@ public final class Agent implements AutoCloseable {
             announcedStart = true;
             next = response.interval();
             boolean alone = false;
+            if (early != null) {
+                List<ReleaseSwarm.SwarmAddress> peers = addresses(response, early);
+                alone = peers.isEmpty();
+                earlyAnswered(early, peers);
+            }
             for (ReleaseSwarm s : swarms) {
                 if (!s.isComplete()) {
-                    List<ReleaseSwarm.SwarmAddress> peers = new ArrayList<>();
-                    for (SwarmPeer p : response.peersFor(s.manifestDigest())) {
-                        peers.add(new ReleaseSwarm.SwarmAddress(p.peerId(), p.address().host(), p.address().port()));
-                    }
+                    List<ReleaseSwarm.SwarmAddress> peers = addresses(response, s.manifestDigest());
                     alone |= peers.isEmpty();
                     s.connect(peers);
                 }
@@ -525,12 +570,58 @@ public final class Agent implements AutoCloseable {
             if (closed) {
                 return; // stop() interrupted this announce
             }
+            synchronized (earlyLock) {
+                if (earlyPeers == null) {
+                    earlyRelease = null; // not answered: its swarm announces it when it starts
+                }
+            }
             log.warn("{}: announce to the tracker failed: {}", settings.name(), e.getMessage());
             next = Duration.ofSeconds(5);
         }
         refreshRevocations();
         if (!closed) {
             nextAnnounce = announcer.schedule(this::announce, next.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static List<ReleaseSwarm.SwarmAddress> addresses(AnnounceResponse response, Digest release) {
+        List<ReleaseSwarm.SwarmAddress> peers = new ArrayList<>();
+        for (SwarmPeer p : response.peersFor(release)) {
+            peers.add(new ReleaseSwarm.SwarmAddress(p.peerId(), p.address().host(), p.address().port()));
+        }
+        return peers;
+    }
+
+    /**
+     * The tracker answered the announce of a release whose manifest was on its way: its swarm dials
+     * {@code peers} if it started meanwhile, else they are kept for it ({@link #startEarlyAnnounced}).
+     */
+    private void earlyAnswered(Digest release, List<ReleaseSwarm.SwarmAddress> peers) {
+        synchronized (earlyLock) {
+            ReleaseSwarm swarm = current;
+            if (swarm != null && swarm.manifestDigest().equals(release)) {
+                swarm.connect(peers);
+            } else if (release.equals(earlyRelease)) {
+                earlyPeers = peers;
+            }
+        }
+    }
+
+    /**
+     * {@code swarm} has started: if its release was announced before its manifest arrived, it dials
+     * the peers the tracker named (or will, once the tracker answers), and needs no announce of its
+     * own. Announcing again now would name the peers that announced since, which are dialing us at
+     * this moment, and each pair would connect twice. Returns whether it was announced so.
+     */
+    private boolean startEarlyAnnounced(ReleaseSwarm swarm) {
+        synchronized (earlyLock) {
+            boolean announced = swarm.manifestDigest().equals(earlyRelease);
+            if (announced && earlyPeers != null) {
+                swarm.connect(earlyPeers);
+            }
+            earlyRelease = null;
+            earlyPeers = null;
+            return announced;
         }
     }
 

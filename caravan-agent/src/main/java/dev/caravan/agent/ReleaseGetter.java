@@ -166,6 +166,20 @@ public final class ReleaseGetter {
         }
 
         /**
+         * The name the release will have, known before its manifest is fetched: the SHA-256 the
+         * signed target lists for the manifest, which the download is checked against
+         * ({@link ManifestFile#digest()}); null if the target lists no SHA-256.
+         */
+        public Digest releaseDigest() {
+            String hex = target.sha256();
+            try {
+                return hex == null ? null : Digest.parse(hex);
+            } catch (IllegalArgumentException e) {
+                return null; // not lowercase hex: the download's hash check refuses it
+            }
+        }
+
+        /**
          * Downloads the target (the manifest), checks its length and hashes, parses it and checks it
          * is the release asked for; keeps the bytes as published.
          */

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param manifest the release's manifest digest, which names its swarm
  * @param have verified chunks held, from 0 to {@code total}
- * @param total chunks in the release, at least 0
+ * @param total chunks in the release, at least 0; 0 while the peer is still fetching the release's
+ *     manifest (it announces the release as soon as its signed metadata names it)
  * @param complete whether the peer holds the whole release (a seeder); only if {@code have == total}
  */
 public record ReleaseProgress(Digest manifest, int have, int total, boolean complete) {

@@ -39,6 +39,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,6 +85,8 @@ public final class PeerNetwork implements AutoCloseable {
     /** Writing verified chunks to the store, each fsynced: mostly waiting for the disk. */
     private final ExecutorService storing;
     private final Map<Digest, ReleaseSwarm> swarms = new ConcurrentHashMap<>();
+    /** Releases announced before their manifest arrived, and the accepted sessions waiting for each (guarded by itself). */
+    private final Map<Digest, List<PeerSession>> expected = new HashMap<>();
     private final Set<PeerSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong bytesUploaded = new AtomicLong();
@@ -292,9 +296,52 @@ public final class PeerNetwork implements AutoCloseable {
 
     // ---- releases
 
+    /**
+     * The release named {@code manifest} is about to be offered: the agent announced it as soon as
+     * its signed targets named it, and is fetching its manifest. A peer that dials us about it
+     * meanwhile waits for the manifest (its INTEREST is answered when the swarm registers) instead
+     * of hearing {@code UNKNOWN_RELEASE}. Ends with {@link #register} or {@link #abandon}.
+     */
+    public void expect(Digest manifest) {
+        synchronized (expected) {
+            if (!swarms.containsKey(manifest)) {
+                expected.putIfAbsent(manifest, new ArrayList<>());
+            }
+        }
+    }
+
+    /** The release {@link #expect}ed will not be offered (its manifest could not be had): waiting peers hear so. */
+    public void abandon(Digest manifest) {
+        List<PeerSession> waiting;
+        synchronized (expected) {
+            waiting = expected.remove(manifest);
+        }
+        if (waiting != null) {
+            waiting.forEach(s -> s.releaseArrived(null));
+        }
+    }
+
+    /** Whether {@code session} waits for the release {@code manifest}: it is expected and not yet offered. */
+    boolean awaitRelease(Digest manifest, PeerSession session) {
+        synchronized (expected) {
+            List<PeerSession> waiting = swarms.containsKey(manifest) ? null : expected.get(manifest);
+            if (waiting != null) {
+                waiting.add(session);
+            }
+            return waiting != null;
+        }
+    }
+
     /** Offers {@code swarm}'s release to peers and lets it use this network. */
     void register(ReleaseSwarm swarm) {
-        swarms.put(swarm.manifestDigest(), swarm);
+        List<PeerSession> waiting;
+        synchronized (expected) {
+            swarms.put(swarm.manifestDigest(), swarm);
+            waiting = expected.remove(swarm.manifestDigest());
+        }
+        if (waiting != null) {
+            waiting.forEach(s -> s.releaseArrived(swarm));
+        }
     }
 
     void unregister(ReleaseSwarm swarm) {

@@ -33,9 +33,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +64,15 @@ import org.slf4j.LoggerFactory;
 final class PeerSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
 
-    private enum State { HANDSHAKE, HELLO, INTEREST, BITFIELD, READY, CLOSED }
+    /** AWAITING: the dialer asked about a release whose manifest we are still fetching (protocol.md §4, rule 4). */
+    private enum State { HANDSHAKE, HELLO, INTEREST, AWAITING, BITFIELD, READY, CLOSED }
+
+    /**
+     * The most messages a dialer may send while we wait for the manifest it asked about: its BITFIELD,
+     * then HAVE and FETCHING as it verifies and fetches chunks. Reading stops while we wait, so only
+     * what was read with the INTEREST arrives; more than this is a flood.
+     */
+    static final int MAX_HELD_MESSAGES = 1024;
 
     /** How long a connection stays open after our GOODBYE for the peer to read it and close. */
     private static final long GOODBYE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -81,6 +91,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     /** The chunks the peer said it is fetching from the origin (FETCHING) and has not sent HAVE for. */
     private final BitSet remoteFetching = new BitSet();
     private ScheduledFuture<?> handshakeTimer;
+    private ChannelHandlerContext context;
+    /** What the dialer sent while we were AWAITING, in order; handled once the release is here. */
+    private final List<Message> held = new ArrayList<>();
 
     // download side: requests we sent and not yet answered, by block, counted: a block asked for again
     // after a timeout may be answered twice, since the cancelled request may still be answered once
@@ -178,6 +191,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        context = ctx;
         long timeout = network.config().handshakeTimeout().toNanos();
         handshakeTimer = ctx.executor().schedule(() -> {
             if (state != State.READY && state != State.CLOSED) {
@@ -267,18 +281,23 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
                 channel.close();
                 return;
             }
-            switch (state) {
-                case HANDSHAKE -> throw violation("a message before the TLS handshake finished");
-                case HELLO -> onHello(m);
-                case INTEREST -> onInterest(m);
-                case BITFIELD -> onBitfield(m);
-                case READY -> onMessage(m);
-                case CLOSED -> { }
-            }
+            handle(m);
         } finally {
             if (!(m instanceof Data)) {
                 ReferenceCountUtil.release(msg);
             }
+        }
+    }
+
+    private void handle(Message m) {
+        switch (state) {
+            case HANDSHAKE -> throw violation("a message before the TLS handshake finished");
+            case HELLO -> onHello(m);
+            case INTEREST -> onInterest(m);
+            case AWAITING -> hold(m);
+            case BITFIELD -> onBitfield(m);
+            case READY -> onMessage(m);
+            case CLOSED -> { }
         }
     }
 
@@ -308,13 +327,65 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             throw violation("expected INTEREST after HELLO, got " + m.getClass().getSimpleName().toUpperCase());
         }
         ReleaseSwarm found = network.swarm(interest.manifest());
+        if (found == null && network.awaitRelease(interest.manifest(), this)) {
+            // announced before its manifest arrived: the answer waits for it (releaseArrived), within
+            // the handshake timeout, and reading stops meanwhile
+            state = State.AWAITING;
+            channel.config().setAutoRead(false);
+            return;
+        }
+        if (found == null) {
+            found = network.swarm(interest.manifest()); // registered since the first look
+        }
         if (found == null) {
             goodbye(Goodbye.Reason.UNKNOWN_RELEASE, "no release " + interest.manifest().shortHex() + " here");
             return;
         }
+        offer(found);
+    }
+
+    private void offer(ReleaseSwarm found) {
         swarm = found;
         state = State.BITFIELD;
         swarm.open(this);
+    }
+
+    private void hold(Message m) {
+        if (m instanceof Data) {
+            throw violation("DATA before the BITFIELDs were exchanged");
+        }
+        if (held.size() >= MAX_HELD_MESSAGES) {
+            throw violation("more than " + MAX_HELD_MESSAGES + " messages before our BITFIELD");
+        }
+        held.add(m);
+    }
+
+    /**
+     * The release a dialer asked about while we fetched its manifest is offered now ({@code found}),
+     * or will not be (null: the manifest could not be fetched): answer the INTEREST, then handle what
+     * the dialer sent meanwhile. Any thread.
+     */
+    void releaseArrived(ReleaseSwarm found) {
+        channel.eventLoop().execute(() -> {
+            if (state != State.AWAITING) {
+                return; // closed meanwhile
+            }
+            List<Message> replay = List.copyOf(held);
+            held.clear();
+            if (found == null) {
+                goodbye(Goodbye.Reason.UNKNOWN_RELEASE, "the release asked about could not be fetched here");
+                return;
+            }
+            channel.config().setAutoRead(true);
+            offer(found);
+            try {
+                for (Message m : replay) {
+                    handle(m);
+                }
+            } catch (RuntimeException e) {
+                context.fireExceptionCaught(e); // as if thrown while reading: the error handler closes
+            }
+        });
     }
 
     private void onBitfield(Message m) {

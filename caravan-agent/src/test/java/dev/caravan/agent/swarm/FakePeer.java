@@ -148,6 +148,7 @@ final class FakePeer implements AutoCloseable {
     private Channel listener;
     private volatile boolean freshIds;
     private volatile int version = Hello.PROTOCOL_VERSION;
+    private volatile boolean dialAsSeed;
 
     /**
      * A fake peer presenting {@code tls}'s certificate and trusting its CA file; {@code blocks} may
@@ -197,6 +198,16 @@ final class FakePeer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on, dialing, it claims the whole release and unchokes at once: HELLO, INTEREST, a full
+     * BITFIELD and UNCHOKE, without waiting for the other side's BITFIELD; it serves requests as a
+     * listener does.
+     */
+    FakePeer dialingAsSeed() {
+        dialAsSeed = true;
+        return this;
+    }
+
     /** Listens on 127.0.0.1; returns the port. */
     int listen() throws IOException, InterruptedException {
         SslContext context = TlsContexts.server(tls, Set.of(Role.AGENT));
@@ -231,6 +242,15 @@ final class FakePeer implements AutoCloseable {
 
     /** Dials an agent's peer listener with its own TLS client context. */
     Channel dial(Agent agent, SslContext context) throws InterruptedException {
+        return dial(agent.settings().peer().listenHost(), agent.peerPort(), context);
+    }
+
+    /** Dials a peer listener at {@code host}:{@code port}. */
+    Channel dial(String host, int port) throws IOException, InterruptedException {
+        return dial(host, port, TlsContexts.client(tls, Set.of(Role.AGENT)));
+    }
+
+    private Channel dial(String host, int port, SslContext context) throws InterruptedException {
         return new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -238,7 +258,7 @@ final class FakePeer implements AutoCloseable {
                         pipeline(ch, context, true);
                     }
                 })
-                .connect(agent.settings().peer().listenHost(), agent.peerPort()).sync().channel();
+                .connect(host, port).sync().channel();
     }
 
     private void pipeline(SocketChannel ch, SslContext context, boolean dialer) {
@@ -317,7 +337,10 @@ final class FakePeer implements AutoCloseable {
                 ctx.write(new Hello(version, self, "default", 0));
                 if (dialer) {
                     ctx.write(new Interest(manifest.digest()));
-                    ctx.write(Bitfield.empty(chunkCount()));
+                    ctx.write(dialAsSeed ? Bitfield.full(chunkCount()) : Bitfield.empty(chunkCount()));
+                    if (dialAsSeed) {
+                        ctx.write(Unchoke.INSTANCE);
+                    }
                 }
                 ctx.flush();
             }

@@ -155,6 +155,8 @@ public final class Agent implements AutoCloseable {
     private Digest earlyRelease;
     /** The peers the tracker named for {@link #earlyRelease}, once it answered; under earlyLock. */
     private List<ReleaseSwarm.SwarmAddress> earlyPeers;
+    /** When the tracker answered for {@link #earlyRelease} (System.nanoTime); under earlyLock. */
+    private long earlyAnsweredAt;
     /** The wait before the next announce while the tracker names no peer for a release we fetch; null otherwise. */
     private Duration lonelyRetry;
     private volatile boolean closed;
@@ -603,6 +605,7 @@ public final class Agent implements AutoCloseable {
                 swarm.connect(peers);
             } else if (release.equals(earlyRelease)) {
                 earlyPeers = peers;
+                earlyAnsweredAt = System.nanoTime();
             }
         }
     }
@@ -611,13 +614,16 @@ public final class Agent implements AutoCloseable {
      * {@code swarm} has started: if its release was announced before its manifest arrived, it dials
      * the peers the tracker named (or will, once the tracker answers), and needs no announce of its
      * own. Announcing again now would name the peers that announced since, which are dialing us at
-     * this moment, and each pair would connect twice. Returns whether it was announced so.
+     * this moment, and each pair would connect twice. Unless the manifest took longer than the
+     * handshake timeout: those dials have given up by now, and a fresh announce names their peers.
+     * Returns whether no announce is needed.
      */
     private boolean startEarlyAnnounced(ReleaseSwarm swarm) {
         synchronized (earlyLock) {
             boolean announced = swarm.manifestDigest().equals(earlyRelease);
             if (announced && earlyPeers != null) {
                 swarm.connect(earlyPeers);
+                announced = System.nanoTime() - earlyAnsweredAt < settings.peer().handshakeTimeout().toNanos();
             }
             earlyRelease = null;
             earlyPeers = null;

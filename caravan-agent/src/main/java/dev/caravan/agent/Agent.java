@@ -306,11 +306,16 @@ public final class Agent implements AutoCloseable {
                 } finally {
                     if (announceEarly) {
                         network.abandon(early); // nothing if its swarm started
+                        boolean withdrawn = false;
                         synchronized (earlyLock) {
                             if (early.equals(earlyRelease)) {
                                 earlyRelease = null;
                                 earlyPeers = null;
+                                withdrawn = true;
                             }
+                        }
+                        if (withdrawn) {
+                            announceSoon(); // the tracker stops naming us for it
                         }
                     }
                 }
@@ -335,7 +340,9 @@ public final class Agent implements AutoCloseable {
                 log.warn("{}: {}", settings.name(), error);
             }
             lastError = error;
-            log.debug("follow failed", e);
+            if (!waitingForRelease) {
+                log.debug("follow failed", e); // an empty channel is no fault: said above, without a stack trace
+            }
         }
     }
 
@@ -364,9 +371,12 @@ public final class Agent implements AutoCloseable {
         log.info("{}: fetching {} through the swarm: {} of its {} chunks missing", settings.name(),
                 manifest.releaseId(), swarm.chunkCount() - swarm.chunksHeld(), swarm.chunkCount());
         ReleaseSwarm before = current;
-        previous = before;
-        current = swarm;
-        boolean announced = startEarlyAnnounced(swarm);
+        boolean announced;
+        synchronized (earlyLock) {
+            previous = before;
+            current = swarm;
+            announced = startEarlyAnnounced(swarm);
+        }
         Path versions = settings.installDir().resolve("versions");
         Path target = versions.resolve(version);
         Path mark = versions.resolve(version + MANIFEST_MARK);
@@ -516,22 +526,23 @@ public final class Agent implements AutoCloseable {
             return;
         }
         Duration next = Duration.ofSeconds(30);
-        List<ReleaseSwarm> swarms = new ArrayList<>();
-        for (ReleaseSwarm s : new ReleaseSwarm[] {current, previous}) {
-            if (s != null) {
-                swarms.add(s);
-            }
-        }
         renewIfDue();
+        List<ReleaseSwarm> swarms = new ArrayList<>();
+        Digest pending;
+        // Together, against fetchAndInstall: a release is either a started swarm or announced early here.
+        synchronized (earlyLock) {
+            for (ReleaseSwarm s : new ReleaseSwarm[] {current, previous}) {
+                if (s != null) {
+                    swarms.add(s);
+                }
+            }
+            pending = earlyRelease;
+        }
         try {
             List<ReleaseProgress> releases = new ArrayList<>();
             for (ReleaseSwarm s : swarms) {
                 int held = s.chunksHeld();
                 releases.add(new ReleaseProgress(s.manifestDigest(), held, s.chunkCount(), held == s.chunkCount()));
-            }
-            Digest pending;
-            synchronized (earlyLock) {
-                pending = earlyRelease;
             }
             Digest early = pending != null && swarms.stream().noneMatch(s -> s.manifestDigest().equals(pending)) ? pending : null;
             if (early != null) {

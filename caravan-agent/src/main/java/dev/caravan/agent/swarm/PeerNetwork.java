@@ -418,6 +418,9 @@ public final class PeerNetwork implements AutoCloseable {
 
     void sessionClosed(PeerSession session) {
         sessions.remove(session);
+        synchronized (expected) {
+            expected.values().forEach(waiting -> waiting.remove(session));
+        }
         apply(slots.disconnected(session));
     }
 

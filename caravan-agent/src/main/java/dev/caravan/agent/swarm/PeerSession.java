@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -243,6 +244,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             network.cutOff(); // garbage, an oversized frame, a message out of sequence, a flood
         }
         queue.clear();
+        held.clear();
         network.sessionClosed(this);
         if (swarm != null) {
             swarm.closed(this);
@@ -273,6 +275,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        // DATA is handed on (and released) only in READY; in any other state it is a protocol error, released here
+        boolean dataHandedOn = m instanceof Data && state == State.READY;
         try {
             if (m instanceof Goodbye bye && state != State.READY) {
                 log.debug("peer {} said goodbye during the handshake: {} {}", channel.remoteAddress(), bye.reason(),
@@ -283,7 +287,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             }
             handle(m);
         } finally {
-            if (!(m instanceof Data)) {
+            if (!dataHandedOn) {
                 ReferenceCountUtil.release(msg);
             }
         }
@@ -366,26 +370,33 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
      * the dialer sent meanwhile. Any thread.
      */
     void releaseArrived(ReleaseSwarm found) {
-        channel.eventLoop().execute(() -> {
-            if (state != State.AWAITING) {
-                return; // closed meanwhile
+        try {
+            channel.eventLoop().execute(() -> answerHeldInterest(found));
+        } catch (RejectedExecutionException e) {
+            // the event loops are shutting down: so is this connection
+        }
+    }
+
+    private void answerHeldInterest(ReleaseSwarm found) {
+        if (state != State.AWAITING) {
+            return; // closed meanwhile
+        }
+        List<Message> replay = List.copyOf(held);
+        held.clear();
+        if (found == null) {
+            goodbye(Goodbye.Reason.UNKNOWN_RELEASE, "the release asked about could not be fetched here");
+            return;
+        }
+        offer(found);
+        try {
+            for (Message m : replay) {
+                handle(m);
             }
-            List<Message> replay = List.copyOf(held);
-            held.clear();
-            if (found == null) {
-                goodbye(Goodbye.Reason.UNKNOWN_RELEASE, "the release asked about could not be fetched here");
-                return;
-            }
-            channel.config().setAutoRead(true);
-            offer(found);
-            try {
-                for (Message m : replay) {
-                    handle(m);
-                }
-            } catch (RuntimeException e) {
-                context.fireExceptionCaught(e); // as if thrown while reading: the error handler closes
-            }
-        });
+        } catch (RuntimeException e) {
+            context.fireExceptionCaught(e); // as if thrown while reading: the error handler closes
+            return;
+        }
+        channel.config().setAutoRead(true); // after the replay: nothing read may overtake what was held
     }
 
     private void onBitfield(Message m) {

@@ -149,6 +149,7 @@ final class FakePeer implements AutoCloseable {
     private volatile boolean freshIds;
     private volatile int version = Hello.PROTOCOL_VERSION;
     private volatile boolean dialAsSeed;
+    private volatile boolean dialWithData;
 
     /**
      * A fake peer presenting {@code tls}'s certificate and trusting its CA file; {@code blocks} may
@@ -205,6 +206,12 @@ final class FakePeer implements AutoCloseable {
      */
     FakePeer dialingAsSeed() {
         dialAsSeed = true;
+        return this;
+    }
+
+    /** From now on, dialing, it sends a DATA nobody asked for right after its BITFIELD. */
+    FakePeer dialingWithUnaskedData() {
+        dialWithData = true;
         return this;
     }
 
@@ -340,6 +347,9 @@ final class FakePeer implements AutoCloseable {
                     ctx.write(dialAsSeed ? Bitfield.full(chunkCount()) : Bitfield.empty(chunkCount()));
                     if (dialAsSeed) {
                         ctx.write(Unchoke.INSTANCE);
+                    }
+                    if (dialWithData) {
+                        ctx.write(new Data(0, 0, Unpooled.wrappedBuffer(new byte[16])));
                     }
                 }
                 ctx.flush();

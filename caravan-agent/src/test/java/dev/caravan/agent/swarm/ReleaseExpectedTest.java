@@ -98,13 +98,13 @@ class ReleaseExpectedTest {
         }
     }
 
-    private static PeerNetwork network(Deployment d) throws Exception {
+    static PeerNetwork network(Deployment d) throws Exception {
         TlsFiles tls = TlsFiles.in(d.swarm().issue("agent-1"), "agent-1");
         PeerConfig config = PeerConfig.defaults(PeerId.random(new SecureRandom()), "default", tls, "127.0.0.1", 0);
         return new PeerNetwork(config, new ChunkStore(d.swarm().work().resolve("agent-1-cache")), null);
     }
 
-    private static FakePeer fake(Deployment d) throws Exception {
+    static FakePeer fake(Deployment d) throws Exception {
         return new FakePeer(TlsFiles.in(d.swarm().issue("seed"), "seed"), d.manifest(), FakePeer.Blocks.honest(d), Duration.ZERO);
     }
 }

@@ -1,17 +1,12 @@
 package dev.caravan.agent.swarm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.caravan.agent.demo.LocalSwarm;
 import dev.caravan.agent.demo.SyntheticRelease;
 import dev.caravan.core.manifest.ManifestFile;
 import dev.caravan.testkit.LeakCheck;
 import dev.caravan.wire.Goodbye;
-import dev.caravan.wire.Hello;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,14 +33,10 @@ class ReleaseExpectedDataTest {
             InetSocketAddress at = network.start();
             network.expect(d.manifest().digest());
             peer.dial(at.getHostString(), at.getPort());
-            await().atMost(Duration.ofSeconds(10)).until(() -> peer.received().stream().anyMatch(Hello.class::isInstance));
+            ReleaseExpectedTest.awaitHello(peer);
             try (ReleaseSwarm swarm = new ReleaseSwarm(network, ManifestFile.of(d.manifest()), null, null).start()) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> !peer.farewells().isEmpty());
+                ReleaseExpectedTest.assertSaidGoodbye(peer, Goodbye.Reason.PROTOCOL_ERROR, "DATA");
             }
-            assertThat(peer.farewells()).singleElement().satisfies(f -> {
-                assertThat(f.reason()).isEqualTo(Goodbye.Reason.PROTOCOL_ERROR);
-                assertThat(f.message()).contains("DATA");
-            });
         }
     }
 }

@@ -73,7 +73,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
      * then HAVE and FETCHING as it verifies and fetches chunks. Reading stops while we wait, so only
      * what was read with the INTEREST arrives; more than this is a flood.
      */
-    static final int MAX_HELD_MESSAGES = 1024;
+    private static final int MAX_HELD_MESSAGES = 1024;
 
     /** How long a connection stays open after our GOODBYE for the peer to read it and close. */
     private static final long GOODBYE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);

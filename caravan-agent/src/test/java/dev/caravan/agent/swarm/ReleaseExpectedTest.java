@@ -18,6 +18,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,61 +35,73 @@ class ReleaseExpectedTest {
     @TempDir
     Path dir;
 
+    private Deployment d;
+    private PeerNetwork network;
+    private InetSocketAddress at;
+    /** Dials the network as a seed: a full BITFIELD and UNCHOKE right after its INTEREST. */
+    private FakePeer seed;
+
+    @BeforeEach
+    void start() throws Exception {
+        d = Deployment.start(dir, new SyntheticRelease(2 << 20, 4, 7), LocalSwarm.Options.defaults());
+        network = network(d);
+        at = network.start();
+        seed = fake(d).dialingAsSeed();
+    }
+
+    @AfterEach
+    void stop() {
+        if (seed != null) {
+            seed.close();
+        }
+        if (network != null) {
+            network.close();
+        }
+        if (d != null) {
+            d.close();
+        }
+    }
+
     @Test
     void aPeerAskingAboutAReleaseWhoseManifestIsOnItsWayIsAnsweredOnceTheReleaseIsOffered() throws Exception {
-        try (Deployment d = Deployment.start(dir, new SyntheticRelease(2 << 20, 4, 7), LocalSwarm.Options.defaults());
-                PeerNetwork network = network(d);
-                FakePeer seed = fake(d).dialingAsSeed()) {
-            InetSocketAddress at = network.start();
-            network.expect(d.manifest().digest());
-            seed.dial(at.getHostString(), at.getPort());
+        network.expect(d.manifest().digest());
+        seed.dial(at.getHostString(), at.getPort());
 
-            // The HELLO comes at once; the answer to the INTEREST waits for the manifest.
-            awaitHello(seed);
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
-                    .until(() -> seed.received().stream().noneMatch(Bitfield.class::isInstance) && seed.farewells().isEmpty());
+        // The HELLO comes at once; the answer to the INTEREST waits for the manifest.
+        awaitHello(seed);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> seed.received().stream().noneMatch(Bitfield.class::isInstance) && seed.farewells().isEmpty());
 
-            try (ReleaseSwarm swarm = new ReleaseSwarm(network, ManifestFile.of(d.manifest()), null, null).start()) {
-                // The seed's BITFIELD and UNCHOKE, sent while it waited, are handled now: the agent asks it
-                // for every chunk, having no origin, and holds the release.
-                await().atMost(Duration.ofSeconds(30)).until(swarm::isComplete);
-            }
-            assertThat(seed.received()).filteredOn(Bitfield.class::isInstance).singleElement()
-                    .satisfies(b -> assertThat(((Bitfield) b).count()).isEqualTo(d.manifest().distinctChunks().size()));
-            assertThat(seed.blocksSent()).isPositive();
-            assertThat(seed.farewells()).noneMatch(f -> f.reason() == Goodbye.Reason.UNKNOWN_RELEASE);
+        try (ReleaseSwarm swarm = new ReleaseSwarm(network, ManifestFile.of(d.manifest()), null, null).start()) {
+            // The seed's BITFIELD and UNCHOKE, sent while it waited, are handled now: the agent asks it
+            // for every chunk, having no origin, and holds the release.
+            await().atMost(Duration.ofSeconds(30)).until(swarm::isComplete);
         }
+        assertThat(seed.received()).filteredOn(Bitfield.class::isInstance).singleElement()
+                .satisfies(b -> assertThat(((Bitfield) b).count()).isEqualTo(d.manifest().distinctChunks().size()));
+        assertThat(seed.blocksSent()).isPositive();
+        assertThat(seed.farewells()).noneMatch(f -> f.reason() == Goodbye.Reason.UNKNOWN_RELEASE);
     }
 
     @Test
     void aPeerAskingAboutAReleaseWhoseManifestCouldNotBeHadHearsThatItIsUnknown() throws Exception {
-        try (Deployment d = Deployment.start(dir, new SyntheticRelease(1 << 20, 2, 7), LocalSwarm.Options.defaults());
-                PeerNetwork network = network(d);
-                FakePeer seed = fake(d).dialingAsSeed()) {
-            InetSocketAddress at = network.start();
-            Digest release = d.manifest().digest();
-            network.expect(release);
-            seed.dial(at.getHostString(), at.getPort());
-            awaitHello(seed);
+        Digest release = d.manifest().digest();
+        network.expect(release);
+        seed.dial(at.getHostString(), at.getPort());
+        awaitHello(seed);
 
-            network.abandon(release);
+        network.abandon(release);
 
-            assertSaidGoodbye(seed, Goodbye.Reason.UNKNOWN_RELEASE, "the release asked about could not be fetched here");
-            assertThat(seed.received()).noneMatch(Bitfield.class::isInstance);
-        }
+        assertSaidGoodbye(seed, Goodbye.Reason.UNKNOWN_RELEASE, "the release asked about could not be fetched here");
+        assertThat(seed.received()).noneMatch(Bitfield.class::isInstance);
     }
 
     @Test
     void aPeerAskingAboutAReleaseNeitherOfferedNorExpectedHearsAtOnceThatItIsUnknown() throws Exception {
-        try (Deployment d = Deployment.start(dir, new SyntheticRelease(1 << 20, 2, 7), LocalSwarm.Options.defaults());
-                PeerNetwork network = network(d);
-                FakePeer seed = fake(d).dialingAsSeed()) {
-            InetSocketAddress at = network.start();
-            network.expect(Digest.sha256(new byte[] {1})); // another release
-            seed.dial(at.getHostString(), at.getPort());
+        network.expect(Digest.sha256(new byte[] {1})); // another release
+        seed.dial(at.getHostString(), at.getPort());
 
-            assertSaidGoodbye(seed, Goodbye.Reason.UNKNOWN_RELEASE, "no release " + d.manifest().digest().shortHex() + " here");
-        }
+        assertSaidGoodbye(seed, Goodbye.Reason.UNKNOWN_RELEASE, "no release " + d.manifest().digest().shortHex() + " here");
     }
 
     static void awaitHello(FakePeer peer) {
@@ -103,12 +117,14 @@ class ReleaseExpectedTest {
         });
     }
 
+    /** An agent's peer network on its own, with a certificate from the deployment's CA and an empty cache. */
     static PeerNetwork network(Deployment d) throws Exception {
         TlsFiles tls = TlsFiles.in(d.swarm().issue("agent-1"), "agent-1");
         PeerConfig config = PeerConfig.defaults(PeerId.random(new SecureRandom()), "default", tls, "127.0.0.1", 0);
         return new PeerNetwork(config, new ChunkStore(d.swarm().work().resolve("agent-1-cache")), null);
     }
 
+    /** A fake peer with a certificate from the deployment's CA, serving the true bytes. */
     static FakePeer fake(Deployment d) throws Exception {
         return new FakePeer(TlsFiles.in(d.swarm().issue("seed"), "seed"), d.manifest(), FakePeer.Blocks.honest(d), Duration.ZERO);
     }

@@ -2,6 +2,7 @@ package dev.caravan.tuf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.core.json.CanonicalJson;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * metadata/timestamp.json   the only file read without a version (written last)
  * targets/&lt;sha256&gt;.&lt;name&gt;  target files, named by hash (tuf-spec 6.2)
  * </pre>
+ * Beside each target file and targets version of {@value #GZIP_MIN_BYTES} bytes or more goes its
+ * gzip copy ({@code P.gz}), for origins to send to clients that take gzip (nginx's
+ * {@code gzip_static}; {@code caravan origin}): manifests and the list of targets grow with a
+ * release's files and the repository's releases, and every agent fetches them, so they are where
+ * an origin's bytes go after the chunks. The copy is written after its file; a client checks
+ * what it inflates against the same length and hashes as the file itself.
  * Every file is written atomically (temporary file, fsync, rename) and in the order that keeps
  * the repository consistent for a client reading it meanwhile: target files, targets,
  * snapshot, then timestamp.json.
@@ -42,6 +50,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RepositoryWriter {
     private static final Logger log = LoggerFactory.getLogger(RepositoryWriter.class);
+
+    /** Smaller files are not worth a copy: the headers of a response outweigh what gzip saves. */
+    static final int GZIP_MIN_BYTES = 1024;
 
     private final RepositoryConfig config;
     private final Clock clock;
@@ -131,7 +142,7 @@ public final class RepositoryWriter {
         for (TargetInfo info : changed) {
             Path file = targetFile(repoDir, info);
             if (!Files.isRegularFile(file) || Files.size(file) != info.length()) {
-                AtomicFile.write(file, contents.get(info.name()));
+                writeWithGzipCopy(file, contents.get(info.name()));
             }
         }
         PublishResult result = writeChain(s, s.root().version(), Role.TARGETS, changed, signers);
@@ -279,7 +290,7 @@ public final class RepositoryWriter {
             targetsVersion = s.targets().version() + 1;
             targetsBytes = Envelope.sign(MetadataBuilder.targets(s.targets().signed(), targetsVersion,
                     now.plus(config.targetsExpiry()), added), signers.get(Role.TARGETS));
-            AtomicFile.write(meta.resolve(targetsVersion + ".targets.json"), targetsBytes);
+            writeWithGzipCopy(meta.resolve(targetsVersion + ".targets.json"), targetsBytes);
         } else {
             targetsBytes = Files.readAllBytes(meta.resolve(targetsVersion + ".targets.json"));
         }
@@ -298,6 +309,18 @@ public final class RepositoryWriter {
                 now.plus(config.timestampExpiry()), snapshotVersion, snapshotBytes), signers.get(Role.TIMESTAMP));
         AtomicFile.write(meta.resolve("timestamp.json"), timestampBytes);
         return new PublishResult(true, rootVersion, targetsVersion, snapshotVersion, timestampVersion, added);
+    }
+
+    /** Writes {@code file}, then its gzip copy beside it if it is large enough to be worth one. */
+    private static void writeWithGzipCopy(Path file, byte[] data) throws IOException {
+        AtomicFile.write(file, data);
+        if (data.length >= GZIP_MIN_BYTES) {
+            ByteArrayOutputStream gzip = new ByteArrayOutputStream(data.length / 3);
+            try (GZIPOutputStream out = new GZIPOutputStream(gzip)) {
+                out.write(data);
+            }
+            AtomicFile.write(file.resolveSibling(file.getFileName() + ".gz"), gzip.toByteArray());
+        }
     }
 
     private static PublishResult unchanged(RepositoryState s) {

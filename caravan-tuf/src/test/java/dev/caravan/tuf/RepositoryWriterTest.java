@@ -78,6 +78,41 @@ class RepositoryWriterTest {
     }
 
     @Test
+    void targetsAndTargetsVersionsOfAKibibyteOrMoreGetAGzipCopyOfTheSameBytes() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        String large = "{\"files\":[" + "{\"path\":\"share/doc/file.txt\",\"size\":1234},".repeat(200) + "{}]}";
+        r.publish("small-1.0.manifest.json", "tiny", "stable");
+        PublishResult published = r.publish("large-1.0.manifest.json", large, "stable");
+
+        Path target = RepositoryWriter.targetFile(r.repo, published.targetsWritten().get(0));
+        Path copy = target.resolveSibling(target.getFileName() + ".gz");
+        assertThat(gunzip(Files.readAllBytes(copy))).isEqualTo(Files.readAllBytes(target));
+        assertThat(Files.size(copy)).isLessThan(Files.size(target) / 4);
+        Path small = RepositoryWriter.targetFile(r.repo, RepositoryWriter.targets(r.repo).get("small-1.0.manifest.json"));
+        assertThat(small.resolveSibling(small.getFileName() + ".gz")).doesNotExist();
+
+        Path metadata = r.repo.resolve("metadata");
+        for (int i = 2; i <= 4; i++) {
+            r.publish("small-" + i + ".0.manifest.json", "tiny " + i, "stable"); // the list of targets grows past 1 KiB
+        }
+        assertThat(metadata.resolve("6.targets.json.gz")).exists();
+        for (String name : fileNames(metadata)) {
+            Path file = metadata.resolve(name);
+            boolean copied = name.matches("[0-9]+\\.targets\\.json") && Files.size(file) >= RepositoryWriter.GZIP_MIN_BYTES;
+            assertThat(metadata.resolve(name + ".gz").toFile().exists()).as(name).isEqualTo(copied);
+            if (copied) {
+                assertThat(gunzip(Files.readAllBytes(metadata.resolve(name + ".gz")))).isEqualTo(Files.readAllBytes(file));
+            }
+        }
+    }
+
+    private static byte[] gunzip(byte[] bytes) throws java.io.IOException {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
     void publishingTheSameTargetAgainWritesNothing() throws Exception {
         TestRepository r = new TestRepository(tmp);
         r.publish("a.json", "same", "stable");

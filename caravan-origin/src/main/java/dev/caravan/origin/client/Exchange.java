@@ -5,22 +5,33 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 /**
  * One GET and what comes back for it: the request to send, the checks on the response, the
  * body gathered under its size cap, and the future the caller holds.
+ *
+ * <p>A whole-file GET says {@code Accept-Encoding: gzip}: an origin that keeps a gzip copy of a
+ * metadata or target file (the publisher writes one, {@code docs/repository.md}; nginx serves it
+ * with {@code gzip_static on}) sends that instead. The compressed body is gathered under a cap a
+ * little above the caller's, then inflated on the completion executor, stopping one byte past the
+ * caller's cap: a gzip bomb costs at most {@code maxBytes} either way. A content coding the
+ * client did not ask for (any but gzip on a whole file, any at all on a range) is refused.
  *
  * <p>An exchange may be attempted twice (see {@link #mayRetry()}); between its attempts it moves
  * from one connection to another through the pool's event loop, and while on a connection only
@@ -35,6 +46,8 @@ final class Exchange {
     private static final int MAX_DISCARDED_BYTES = 64 * 1024;
     /** The largest byte array the JVM reliably makes. */
     private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+    /** The compressed body of a file of {@code maxBytes} may be this much longer: deflate's stored blocks and gzip's header. */
+    private static final long GZIP_SLACK_BYTES = 4096;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     final OriginUrl url;
@@ -54,6 +67,8 @@ final class Exchange {
     private int length;
     private long expectedLength;
     private long discarded;
+    /** The body is gzip-compressed (Content-Encoding: gzip); its cap is then {@link #gzipCap}. */
+    private boolean gzip;
 
     /** @param rangeFirst the first byte asked for, or -1 for the whole file */
     Exchange(OriginUrl url, long maxBytes, long rangeFirst, long rangeLength, Executor completions) {
@@ -72,12 +87,15 @@ final class Exchange {
         body = null;
         length = 0;
         discarded = 0;
+        gzip = false;
         HttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, url.requestTarget(),
                 Unpooled.EMPTY_BUFFER);
         request.headers().set(HttpHeaderNames.HOST, url.hostHeader());
         request.headers().set(HttpHeaderNames.USER_AGENT, "caravan-origin-client");
         if (rangeFirst >= 0) {
             request.headers().set(HttpHeaderNames.RANGE, "bytes=" + rangeFirst + "-" + (rangeFirst + rangeLength - 1));
+        } else {
+            request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.GZIP);
         }
         return request;
     }
@@ -112,8 +130,17 @@ final class Exchange {
                     return Next.ABORT;
                 }
             }
+            String coding = response.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+            if (coding != null && !coding.isBlank() && !coding.strip().equalsIgnoreCase("identity")) {
+                if (rangeFirst >= 0 || !(coding.strip().equalsIgnoreCase("gzip") || coding.strip().equalsIgnoreCase("x-gzip"))) {
+                    failure = new IOException("origin sent Content-Encoding: " + coding + ", which the client did not ask for, for " + url);
+                    return Next.ABORT;
+                }
+                gzip = true;
+                limit = gzipCap();
+            }
             if (contentLength > limit) {
-                failure = new RemoteFetcher.TooLargeException(url.text(), limit);
+                failure = new RemoteFetcher.TooLargeException(url.text(), gzip ? maxBytes : limit);
                 return Next.ABORT;
             }
             if (contentLength > MAX_ARRAY_BYTES) {
@@ -161,9 +188,9 @@ final class Exchange {
             discarded += n;
             return discarded <= MAX_DISCARDED_BYTES;
         }
-        long limit = rangeFirst < 0 ? maxBytes : rangeLength;
+        long limit = gzip ? gzipCap() : rangeFirst < 0 ? maxBytes : rangeLength;
         if (length + (long) n > limit) {
-            failure = new RemoteFetcher.TooLargeException(url.text(), limit);
+            failure = new RemoteFetcher.TooLargeException(url.text(), gzip ? maxBytes : limit);
             return false;
         }
         if (length + n > body.length) {
@@ -199,7 +226,31 @@ final class Exchange {
         } else {
             byte[] bytes = length == body.length ? body : Arrays.copyOf(body, length);
             body = null;
-            completions.execute(() -> result.complete(bytes));
+            if (gzip) {
+                completions.execute(() -> inflate(bytes));
+            } else {
+                completions.execute(() -> result.complete(bytes));
+            }
+        }
+    }
+
+    /** The largest compressed body accepted for a file of at most {@code maxBytes}. */
+    private long gzipCap() {
+        return Math.min(MAX_ARRAY_BYTES, maxBytes + maxBytes / 1024 + GZIP_SLACK_BYTES);
+    }
+
+    /** Completes with the inflated body, read no further than one byte past the cap. */
+    private void inflate(byte[] compressed) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            byte[] bytes = in.readNBytes((int) Math.min(MAX_ARRAY_BYTES, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                result.completeExceptionally(new RemoteFetcher.TooLargeException(url.text(), maxBytes));
+            } else {
+                result.complete(bytes);
+            }
+        } catch (IOException e) {
+            result.completeExceptionally(new IOException("origin sent a corrupt gzip body (" + compressed.length
+                    + " bytes) for " + url + ": " + e.getMessage(), e));
         }
     }
 

@@ -45,6 +45,11 @@ import javax.net.ssl.SSLException;
  * }
  * }</pre>
  *
+ * <p>Whole files are asked for with {@code Accept-Encoding: gzip} and a gzip body is inflated
+ * before it is handed over, under the same cap ({@link Exchange}): origins that keep gzip copies
+ * of metadata and manifests send a quarter of the bytes. Byte ranges are always asked for as
+ * they are.
+ *
  * <p>Errors: 404 and 410 give {@link NotFoundException}; a body over the cap (by Content-Length
  * or as it streams) gives {@link TooLargeException} and closes that connection; any other
  * status, a connect or read timeout, a response slower on average than

@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * never read for meaning: a request that carries some is answered and the connection closed
  * (RFC 9112 §9.6), since the rest of the stream is not worth parsing.
  *
+ * <p>A request for a metadata or target file {@code P} whose Accept-Encoding takes gzip gets the
+ * publisher's gzip copy {@code P.gz} when there is one, as nginx's {@code gzip_static on} does:
+ * {@code Content-Encoding: gzip}, that copy's length, byte ranges of that copy. Nothing is
+ * compressed on the fly, and chunks are always sent as they are.
+ *
  * <p>Pipelined requests (RFC 9112 §9.3.2) are answered in order; while a few responses are
  * queued the handler stops reading, and a client that still gets more than
  * {@value #MAX_PIPELINED} requests in before that takes effect is disconnected, so one
@@ -126,6 +131,17 @@ final class FileRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
             sendError(ctx, request, HttpResponseStatus.NOT_FOUND, "no such file", false);
             return;
         }
+        if (file.mayHaveGzipCopy() && AcceptEncoding.takesGzip(request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING))) {
+            try {
+                ServedFile gzip = files.openGzipCopy(file);
+                if (gzip != null) {
+                    closeQuietly(file);
+                    file = gzip;
+                }
+            } catch (IOException e) {
+                log.debug("cannot open the gzip copy of {}; sending it as it is", request.uri(), e);
+            }
+        }
         sendFile(ctx, request, file);
     }
 
@@ -193,13 +209,22 @@ final class FileRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
         done.addListener(this::responseDone);
     }
 
-    /** Validators and caching (RFC 9110 §8.8, RFC 9111 §5.2), sent alike on 200, 206 and 304. */
+    /**
+     * Validators, caching and content coding (RFC 9110 §8.4, §8.8, §12.5.5; RFC 9111 §5.2), sent
+     * alike on 200, 206 and 304. Metadata and targets vary by Accept-Encoding, having a gzip copy.
+     */
     private static void setRepresentationHeaders(HttpHeaders headers, ServedFile file) {
         headers.set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
         headers.set(HttpHeaderNames.ETAG, file.etag());
         headers.set(HttpHeaderNames.LAST_MODIFIED, file.lastModifiedHttpDate());
         headers.set(HttpHeaderNames.CACHE_CONTROL, file.cacheControl());
         headers.set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
+        if (file.gzip()) {
+            headers.set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        }
+        if (file.gzip() || file.mayHaveGzipCopy()) {
+            headers.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+        }
     }
 
     private void sendError(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String message,

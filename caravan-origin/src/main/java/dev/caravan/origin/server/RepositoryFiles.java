@@ -8,6 +8,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The repository folder as the origin sees it: opens the regular file a {@link RequestPath}
@@ -40,6 +42,40 @@ final class RepositoryFiles {
 
     /** Opens the file at {@code path}, or returns {@code null} when there is no file to serve there. */
     ServedFile open(RequestPath path) throws IOException {
+        Opened opened = openRegular(path);
+        if (opened == null) {
+            return null;
+        }
+        try {
+            return ServedFile.of(path, opened.channel(), opened.channel().size(), opened.attributes());
+        } catch (IOException | RuntimeException e) {
+            opened.channel().close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the gzip copy of {@code file} ({@code P.gz} beside it, under the same rules as any
+     * file), or returns {@code null} when there is none. {@code file} stays open either way.
+     */
+    ServedFile openGzipCopy(ServedFile file) throws IOException {
+        List<String> segments = new ArrayList<>(file.path().segments());
+        segments.set(segments.size() - 1, segments.getLast() + ".gz");
+        Opened opened = openRegular(new RequestPath(segments));
+        if (opened == null) {
+            return null;
+        }
+        try {
+            return file.gzipped(opened.channel(), opened.channel().size(), opened.attributes());
+        } catch (IOException | RuntimeException e) {
+            opened.channel().close();
+            throw e;
+        }
+    }
+
+    private record Opened(FileChannel channel, BasicFileAttributes attributes) {}
+
+    private Opened openRegular(RequestPath path) {
         if (path.segments().isEmpty()) {
             return null;
         }
@@ -68,17 +104,10 @@ final class RepositoryFiles {
         if (!attributes.isRegularFile()) {
             return null;
         }
-        FileChannel channel;
         try {
-            channel = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            return new Opened(FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), attributes);
         } catch (IOException e) {
             return null;
-        }
-        try {
-            return ServedFile.of(path, channel, channel.size(), attributes);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
         }
     }
 }

@@ -25,9 +25,16 @@ import java.util.regex.Pattern;
  * from the size, the modification time in nanoseconds and the file key (inode): the publisher
  * replaces files by renaming a new one in, which changes the inode even within one second.
  *
+ * <p>A metadata or target file may also be served as the gzip copy the publisher wrote beside it
+ * ({@code P.gz}, {@link #gzipped}): the same file in another representation (RFC 9110 §8.4), with
+ * {@code Content-Encoding: gzip}, its own length and an entity-tag of its own.
+ *
+ * @param path the path asked for (for a gzip copy, the file it is a copy of)
  * @param channel the open file; whoever sends the response owns it and closes it
+ * @param gzip whether {@code channel} holds the gzip copy of the file at {@code path}
  */
-record ServedFile(RequestPath path, FileChannel channel, long size, Instant lastModified, String etag, boolean immutable) {
+record ServedFile(RequestPath path, FileChannel channel, long size, Instant lastModified, String etag, boolean immutable,
+                  boolean gzip) {
 
     static final String IMMUTABLE = "public, max-age=31536000, immutable";
     static final String REVALIDATE = "no-cache";
@@ -60,7 +67,23 @@ record ServedFile(RequestPath path, FileChannel channel, long size, Instant last
                 ? '"' + hashName + '"'
                 : "\"%x-%x-%x\"".formatted(size, attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
                         Objects.hashCode(attributes.fileKey()));
-        return new ServedFile(path, channel, size, modified, etag, immutable);
+        return new ServedFile(path, channel, size, modified, etag, immutable, false);
+    }
+
+    /**
+     * Whether this file may have a gzip copy beside it to serve instead: metadata and targets,
+     * which the publisher compresses ({@code docs/repository.md}); never chunks, whose bytes do
+     * not compress.
+     */
+    boolean mayHaveGzipCopy() {
+        String first = path.segments().getFirst();
+        return !gzip && (first.equals("metadata") || first.equals("targets"));
+    }
+
+    /** This file's gzip copy, opened as {@code channel}: its length and time, the same cache rule, a tag of its own. */
+    ServedFile gzipped(FileChannel channel, long size, BasicFileAttributes attributes) {
+        String tag = etag.substring(0, etag.length() - 1) + "-gzip\"";
+        return new ServedFile(path, channel, size, attributes.lastModifiedTime().toInstant(), tag, immutable, true);
     }
 
     String cacheControl() {

@@ -119,6 +119,33 @@ class NginxOriginSystemTest {
     }
 
     @Test
+    void nginxSendsThePublishersGzipCopiesAsTheOriginDoes() throws Exception {
+        byte[] targets = ("{\"signed\":{\"targets\":{" + "\"demo-1.0.manifest.json\":{\"length\":1234},".repeat(500) + "}}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        repo.write("metadata/2.targets.json", targets);
+        repo.write("metadata/2.targets.json.gz", TestRepository.gzip(targets));
+        try (OriginServer origin = new OriginServer(OriginConfig.plain(repo.root, "127.0.0.1", 0).withWorkerThreads(1))) {
+            InetSocketAddress ours = origin.start();
+            try (RawHttpConnection a = new RawHttpConnection(ours); RawHttpConnection b = new RawHttpConnection(address)) {
+                for (String accept : List.of("Accept-Encoding: gzip", "Accept-Encoding: identity")) {
+                    Response fromOrigin = a.get("/metadata/2.targets.json", accept);
+                    Response fromNginx = b.get("/metadata/2.targets.json", accept);
+                    assertThat(fromNginx.status()).as(accept).isEqualTo(200);
+                    assertThat(fromNginx.body()).as(accept).isEqualTo(fromOrigin.body());
+                    for (String header : List.of("Content-Encoding", "Content-Length", "Content-Type", "Cache-Control")) {
+                        assertThat(fromNginx.header(header)).as(accept + " " + header).isEqualTo(fromOrigin.header(header));
+                    }
+                    assertThat(fromNginx.header("Vary")).as(accept).isEqualToIgnoringCase(fromOrigin.header("Vary"));
+                }
+            }
+        }
+        try (OriginClient client = new OriginClient(OriginClientConfig.defaults().withIoThreads(1))) {
+            assertThat(client.fetch(base + "metadata/2.targets.json", targets.length)).isEqualTo(targets);
+            assertThat(client.bytesReceived()).isLessThan(targets.length / 4);
+        }
+    }
+
+    @Test
     void nginxRefusesASymbolicLinkOutOfTheRepository() throws IOException {
         Files.createSymbolicLink(repo.root.resolve("chunks/leak"), repo.outside.resolve("secret.txt"));
         try (RawHttpConnection c = new RawHttpConnection(address)) {

@@ -1,11 +1,14 @@
 package dev.caravan.origin.server;
 
 import dev.caravan.core.Digest;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * A small repository folder laid out as the publisher writes it, with known bytes, for origin
@@ -47,6 +50,17 @@ public final class TestRepository {
     /** The manifest's consistent-snapshot target name, relative to the root. */
     public String targetPath() {
         return "targets/" + manifestDigest.hex() + ".demo-1.0.manifest.json";
+    }
+
+    /** {@code bytes} gzip-compressed, as the publisher writes a copy ({@code P.gz}). */
+    public static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     public Path write(String relative, byte[] bytes) throws IOException {

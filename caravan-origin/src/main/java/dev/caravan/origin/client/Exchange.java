@@ -236,19 +236,20 @@ final class Exchange {
 
     /** The largest compressed body accepted for a file of at most {@code maxBytes}. */
     private long gzipCap() {
-        return Math.min(MAX_ARRAY_BYTES, maxBytes + maxBytes / 1024 + GZIP_SLACK_BYTES);
+        return maxBytes >= MAX_ARRAY_BYTES ? MAX_ARRAY_BYTES
+                : Math.min(MAX_ARRAY_BYTES, maxBytes + maxBytes / 1024 + GZIP_SLACK_BYTES);
     }
 
     /** Completes with the inflated body, read no further than one byte past the cap. */
     private void inflate(byte[] compressed) {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-            byte[] bytes = in.readNBytes((int) Math.min(MAX_ARRAY_BYTES, maxBytes + 1));
+            byte[] bytes = in.readNBytes((int) (maxBytes >= MAX_ARRAY_BYTES ? MAX_ARRAY_BYTES : maxBytes + 1));
             if (bytes.length > maxBytes) {
                 result.completeExceptionally(new RemoteFetcher.TooLargeException(url.text(), maxBytes));
             } else {
                 result.complete(bytes);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // a RuntimeException too: nobody may wait forever for this file
             result.completeExceptionally(new IOException("origin sent a corrupt gzip body (" + compressed.length
                     + " bytes) for " + url + ": " + e.getMessage(), e));
         }

@@ -45,9 +45,10 @@ class GzipBodyTest {
             server.start();
 
             assertThat(client.fetch(server.baseUri() + "metadata/2.targets.json", targets.length)).isEqualTo(targets);
+            assertThat(client.fetch(server.baseUri() + "metadata/2.targets.json", Long.MAX_VALUE)).isEqualTo(targets);
 
-            assertThat(client.bytesReceived()).isLessThan(targets.length / 4);
-            assertThat(server.bytesSent()).isLessThan(targets.length / 4);
+            assertThat(client.bytesReceived()).isLessThan(2 * targets.length / 4);
+            assertThat(server.bytesSent()).isLessThan(2 * targets.length / 4);
             // A range is asked for as it is: the file's own bytes.
             assertThat(client.fetchRange(server.baseUri() + "metadata/2.targets.json", 10, 20))
                     .isEqualTo(Arrays.copyOfRange(targets, 10, 30));

@@ -138,7 +138,7 @@ final class ChunkFetcher implements ChunkArrivals, AutoCloseable {
         IOException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS && data == null; attempt++) {
             try {
-                data = origin.fetch(url, size);
+                data = origin.fetchAsStored(url, size); // chunks do not compress: no gzip asked for
             } catch (IOException e) {
                 last = e;
                 if (attempt < ATTEMPTS) {

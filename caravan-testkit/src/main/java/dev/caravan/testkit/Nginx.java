@@ -32,14 +32,16 @@ public final class Nginx implements AutoCloseable {
                     # consistent-snapshot metadata (N.root.json, N.snapshot.json, N.targets.json, ...);
                     # the publisher's gzip copy (P.gz) to clients that take gzip
                     location ~ "^/metadata/[0-9]+\\.[^/]+\\.json$" {
-                        gzip_static on;
-                        gzip_vary   on;
+                        gzip_static  on;
+                        gzip_vary    on;
+                        gzip_proxied any;
                         add_header Cache-Control "public, max-age=31536000, immutable";
                     }
                     # hash-prefixed targets (manifests), and their gzip copies as above
                     location ~ "^/targets/(.*/)?([0-9a-f]{64}|[0-9a-f]{128})\\.[^/]+$" {
-                        gzip_static on;
-                        gzip_vary   on;
+                        gzip_static  on;
+                        gzip_vary    on;
+                        gzip_proxied any;
                         add_header Cache-Control "public, max-age=31536000, immutable";
                     }
                     # content-addressed chunks

@@ -311,8 +311,13 @@ public final class RepositoryWriter {
         return new PublishResult(true, rootVersion, targetsVersion, snapshotVersion, timestampVersion, added);
     }
 
-    /** Writes {@code file}, then its gzip copy beside it if it is large enough to be worth one. */
+    /**
+     * Writes {@code file}, then its gzip copy beside it if it is large enough to be worth one. A
+     * copy already there goes first: a publish cut short may have left one for other bytes under
+     * the same name (a targets version written but never listed), and it must not outlive them.
+     */
     private static void writeWithGzipCopy(Path file, byte[] data) throws IOException {
+        Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".gz"));
         AtomicFile.write(file, data);
         if (data.length >= GZIP_MIN_BYTES) {
             ByteArrayOutputStream gzip = new ByteArrayOutputStream(data.length / 3);

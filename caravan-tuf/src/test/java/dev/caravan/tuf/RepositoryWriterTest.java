@@ -106,6 +106,18 @@ class RepositoryWriterTest {
         }
     }
 
+    @Test
+    void aCopyLeftByAPublishCutShortDoesNotOutliveItsFile() throws Exception {
+        TestRepository r = new TestRepository(tmp);
+        // A publish that died after writing 2.targets.json and its copy, before the snapshot listed it.
+        Path stale = r.repo.resolve("metadata/2.targets.json.gz");
+        Files.write(stale, new byte[] {31, -117, 8, 0});
+        r.publish("small-1.0.manifest.json", "tiny", "stable"); // writes 2.targets.json again, under 1 KiB
+
+        assertThat(Files.size(r.repo.resolve("metadata/2.targets.json"))).isLessThan(RepositoryWriter.GZIP_MIN_BYTES);
+        assertThat(stale).doesNotExist();
+    }
+
     private static byte[] gunzip(byte[] bytes) throws java.io.IOException {
         try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
             return in.readAllBytes();

@@ -26,12 +26,13 @@ import java.util.zip.GZIPInputStream;
  * One GET and what comes back for it: the request to send, the checks on the response, the
  * body gathered under its size cap, and the future the caller holds.
  *
- * <p>A whole-file GET says {@code Accept-Encoding: gzip}: an origin that keeps a gzip copy of a
+ * <p>A whole-file GET of metadata or a target says {@code Accept-Encoding: gzip}: an origin that keeps a gzip copy of a
  * metadata or target file (the publisher writes one, {@code docs/repository.md}; nginx serves it
  * with {@code gzip_static on}) sends that instead. The compressed body is gathered under a cap a
  * little above the caller's, then inflated on the completion executor, stopping one byte past the
- * caller's cap: a gzip bomb costs at most {@code maxBytes} either way. A content coding the
- * client did not ask for (any but gzip on a whole file, any at all on a range) is refused.
+ * caller's cap: a gzip bomb costs at most {@code maxBytes} of network, and about three times that
+ * of memory while it is inflated. A content coding the client did not ask for (any but one gzip
+ * where gzip was asked for, any at all otherwise) is refused.
  *
  * <p>An exchange may be attempted twice (see {@link #mayRetry()}); between its attempts it moves
  * from one connection to another through the pool's event loop, and while on a connection only
@@ -56,6 +57,8 @@ final class Exchange {
     private final long rangeFirst;
     private final long rangeLength;
     private final Executor completions;
+    /** Whether to ask for gzip: whole metadata and target files, not chunks (which do not compress) nor ranges. */
+    private final boolean acceptGzip;
     private int attempts;
 
     // The current attempt; only the event loop of the connection carrying it touches these.
@@ -70,8 +73,12 @@ final class Exchange {
     /** The body is gzip-compressed (Content-Encoding: gzip); its cap is then {@link #gzipCap}. */
     private boolean gzip;
 
-    /** @param rangeFirst the first byte asked for, or -1 for the whole file */
-    Exchange(OriginUrl url, long maxBytes, long rangeFirst, long rangeLength, Executor completions) {
+    /**
+     * @param rangeFirst the first byte asked for, or -1 for the whole file
+     * @param acceptGzip whether to ask for a gzip body (whole files only)
+     */
+    Exchange(OriginUrl url, long maxBytes, long rangeFirst, long rangeLength, boolean acceptGzip, Executor completions) {
+        this.acceptGzip = acceptGzip && rangeFirst < 0;
         this.url = url;
         this.maxBytes = maxBytes;
         this.rangeFirst = rangeFirst;
@@ -94,7 +101,8 @@ final class Exchange {
         request.headers().set(HttpHeaderNames.USER_AGENT, "caravan-origin-client");
         if (rangeFirst >= 0) {
             request.headers().set(HttpHeaderNames.RANGE, "bytes=" + rangeFirst + "-" + (rangeFirst + rangeLength - 1));
-        } else {
+        }
+        if (acceptGzip) {
             request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.GZIP);
         }
         return request;
@@ -130,9 +138,9 @@ final class Exchange {
                     return Next.ABORT;
                 }
             }
-            String coding = response.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-            if (coding != null && !coding.isBlank() && !coding.strip().equalsIgnoreCase("identity")) {
-                if (rangeFirst >= 0 || !(coding.strip().equalsIgnoreCase("gzip") || coding.strip().equalsIgnoreCase("x-gzip"))) {
+            String coding = String.join(", ", response.headers().getAll(HttpHeaderNames.CONTENT_ENCODING)).strip();
+            if (!coding.isEmpty() && !coding.equalsIgnoreCase("identity")) {
+                if (!acceptGzip || !(coding.equalsIgnoreCase("gzip") || coding.equalsIgnoreCase("x-gzip"))) {
                     failure = new IOException("origin sent Content-Encoding: " + coding + ", which the client did not ask for, for " + url);
                     return Next.ABORT;
                 }
@@ -242,16 +250,21 @@ final class Exchange {
 
     /** Completes with the inflated body, read no further than one byte past the cap. */
     private void inflate(byte[] compressed) {
+        int cap = (int) Math.min(maxBytes, MAX_ARRAY_BYTES - 1);
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-            byte[] bytes = in.readNBytes((int) (maxBytes >= MAX_ARRAY_BYTES ? MAX_ARRAY_BYTES : maxBytes + 1));
-            if (bytes.length > maxBytes) {
+            byte[] bytes = in.readNBytes(cap + 1);
+            if (bytes.length <= cap) {
+                result.complete(bytes);
+            } else if (cap == maxBytes) {
                 result.completeExceptionally(new RemoteFetcher.TooLargeException(url.text(), maxBytes));
             } else {
-                result.complete(bytes);
+                result.completeExceptionally(new IOException(url + " inflates to more than one array can hold"));
             }
-        } catch (IOException | RuntimeException e) { // a RuntimeException too: nobody may wait forever for this file
+        } catch (IOException e) {
             result.completeExceptionally(new IOException("origin sent a corrupt gzip body (" + compressed.length
                     + " bytes) for " + url + ": " + e.getMessage(), e));
+        } catch (Throwable e) { // an Error too (out of memory): nobody may wait forever for this file
+            result.completeExceptionally(e);
         }
     }
 

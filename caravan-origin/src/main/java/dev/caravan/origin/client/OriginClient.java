@@ -47,8 +47,8 @@ import javax.net.ssl.SSLException;
  *
  * <p>Whole files are asked for with {@code Accept-Encoding: gzip} and a gzip body is inflated
  * before it is handed over, under the same cap ({@link Exchange}): origins that keep gzip copies
- * of metadata and manifests send a quarter of the bytes. Byte ranges are always asked for as
- * they are.
+ * of metadata and manifests send a quarter of the bytes. Byte ranges, and chunks fetched with
+ * {@link #fetchAsStored}, are asked for as they are.
  *
  * <p>Errors: 404 and 410 give {@link NotFoundException}; a body over the cap (by Content-Length
  * or as it streams) gives {@link TooLargeException} and closes that connection; any other
@@ -126,7 +126,18 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
         }
-        return submit(url, maxBytes, -1, 0);
+        return submit(url, maxBytes, -1, 0, true);
+    }
+
+    /**
+     * Like {@link #fetch}, without asking for gzip: for files that do not compress (chunks), which
+     * a server compressing on the fly would only spend CPU on.
+     */
+    public byte[] fetchAsStored(String url, long maxBytes) throws IOException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
+        }
+        return await(submit(url, maxBytes, -1, 0, false), url);
     }
 
     /**
@@ -143,7 +154,7 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
         if (offset < 0 || length < 1 || offset > Long.MAX_VALUE - length) {
             throw new IllegalArgumentException("bad byte range: offset " + offset + ", length " + length);
         }
-        return submit(url, length, offset, length);
+        return submit(url, length, offset, length, false);
     }
 
     /** Bytes read from the network so far: headers, bodies and TLS records, over all connections. */
@@ -155,7 +166,7 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
         return config;
     }
 
-    private CompletableFuture<byte[]> submit(String url, long maxBytes, long rangeFirst, long rangeLength) {
+    private CompletableFuture<byte[]> submit(String url, long maxBytes, long rangeFirst, long rangeLength, boolean acceptGzip) {
         OriginUrl target;
         try {
             target = OriginUrl.parse(url);
@@ -172,7 +183,7 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        Exchange exchange = new Exchange(target, maxBytes, rangeFirst, rangeLength, completions);
+        Exchange exchange = new Exchange(target, maxBytes, rangeFirst, rangeLength, acceptGzip, completions);
         live.add(exchange);
         exchange.result.whenComplete((bytes, failure) -> live.remove(exchange));
         pools.computeIfAbsent(target.origin(), origin -> newPool(target)).submit(exchange);

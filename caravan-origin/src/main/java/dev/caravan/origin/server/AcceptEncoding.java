@@ -5,9 +5,9 @@ import java.util.Locale;
 
 /**
  * Whether a request's {@code Accept-Encoding} (RFC 9110 §12.5.3) takes gzip: {@code gzip} (or its
- * alias {@code x-gzip}) listed with a weight above 0, or else {@code *} with a weight above 0. No
- * field at all means identity only: the origin then sends what is on disk, as nginx's
- * {@code gzip_static on} does.
+ * alias {@code x-gzip}) listed with a weight above 0, or else {@code *} with a weight above 0. A
+ * request with no such field gets the file as it is: RFC 9110 would allow any coding, but a client
+ * that says nothing may not expect one, and nginx's {@code gzip_static on} decides the same way.
  */
 final class AcceptEncoding {
 

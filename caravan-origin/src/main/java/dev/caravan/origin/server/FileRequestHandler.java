@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * never read for meaning: a request that carries some is answered and the connection closed
  * (RFC 9112 §9.6), since the rest of the stream is not worth parsing.
  *
- * <p>A request for a metadata or target file {@code P} whose Accept-Encoding takes gzip gets the
+ * <p>A request for an immutable metadata or target file {@code P} whose Accept-Encoding takes gzip gets the
  * publisher's gzip copy {@code P.gz} when there is one, as nginx's {@code gzip_static on} does:
  * {@code Content-Encoding: gzip}, that copy's length, byte ranges of that copy. Nothing is
  * compressed on the fly, and chunks are always sent as they are.

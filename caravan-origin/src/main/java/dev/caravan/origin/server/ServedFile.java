@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * from the size, the modification time in nanoseconds and the file key (inode): the publisher
  * replaces files by renaming a new one in, which changes the inode even within one second.
  *
- * <p>A metadata or target file may also be served as the gzip copy the publisher wrote beside it
+ * <p>An immutable metadata or target file may also be served as the gzip copy the publisher wrote beside it
  * ({@code P.gz}, {@link #gzipped}): the same file in another representation (RFC 9110 §8.4), with
  * {@code Content-Encoding: gzip}, its own length and an entity-tag of its own.
  *
@@ -77,12 +77,17 @@ record ServedFile(RequestPath path, FileChannel channel, long size, Instant last
      */
     boolean mayHaveGzipCopy() {
         String first = path.segments().getFirst();
-        return !gzip && (first.equals("metadata") || first.equals("targets"));
+        return !gzip && immutable && (first.equals("metadata") || first.equals("targets"));
     }
 
-    /** This file's gzip copy, opened as {@code channel}: its length and time, the same cache rule, a tag of its own. */
+    /**
+     * This file's gzip copy, opened as {@code channel}: its length and time, the same cache rule,
+     * and a tag of its own, from the copy's size, time and inode (copies of the same file made by
+     * two tools differ in their bytes, so the file's hash cannot name them).
+     */
     ServedFile gzipped(FileChannel channel, long size, BasicFileAttributes attributes) {
-        String tag = etag.substring(0, etag.length() - 1) + "-gzip\"";
+        String tag = "\"%x-%x-%x-gzip\"".formatted(size, attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                Objects.hashCode(attributes.fileKey()));
         return new ServedFile(path, channel, size, attributes.lastModifiedTime().toInstant(), tag, immutable, true);
     }
 

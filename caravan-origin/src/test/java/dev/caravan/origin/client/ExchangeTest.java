@@ -97,7 +97,7 @@ class ExchangeTest {
     private static Exchange exchange(long maxBytes, long rangeFirst, long rangeLength) {
         try {
             return new Exchange(OriginUrl.parse("http://origin.test/metadata/timestamp.json"), maxBytes, rangeFirst,
-                    rangeLength, Runnable::run);
+                    rangeLength, true, Runnable::run);
         } catch (java.net.MalformedURLException e) {
             throw new AssertionError(e);
         }

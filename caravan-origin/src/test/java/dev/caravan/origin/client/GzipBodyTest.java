@@ -56,8 +56,9 @@ class GzipBodyTest {
     }
 
     @Test
-    void asksForGzipOnWholeFilesOnly() throws IOException {
+    void asksForGzipOnWholeFilesOnlyAndNotForChunks() throws IOException {
         AtomicReference<String> whole = new AtomicReference<>();
+        AtomicReference<String> chunk = new AtomicReference<>();
         AtomicReference<String> range = new AtomicReference<>();
         try (FakeOrigin origin = new FakeOrigin((i, socket, in, out) -> {
             String request = FakeOrigin.readRequest(in);
@@ -66,14 +67,16 @@ class GzipBodyTest {
                 out.write("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1/2\r\nContent-Length: 2\r\n\r\nok"
                         .getBytes(StandardCharsets.ISO_8859_1));
             } else {
-                whole.set(request);
+                (request.contains("/chunks/") ? chunk : whole).set(request);
                 FakeOrigin.respond(out, "ok");
             }
         })) {
             client.fetch(origin.url("/metadata/timestamp.json"), 100);
+            client.fetchAsStored(origin.url("/chunks/ab/cd"), 100);
             client.fetchRange(origin.url("/chunks/ab/cd"), 0, 2);
         }
         assertThat(whole.get().toLowerCase()).contains("accept-encoding: gzip");
+        assertThat(chunk.get().toLowerCase()).doesNotContain("accept-encoding");
         assertThat(range.get().toLowerCase()).doesNotContain("accept-encoding");
     }
 
@@ -125,9 +128,18 @@ class GzipBodyTest {
         try (FakeOrigin origin = new FakeOrigin((i, socket, in, out) -> {
             String request = FakeOrigin.readRequest(in);
             boolean isRange = request.toLowerCase().contains("range:");
-            respond(out, isRange ? "Content-Encoding: gzip\r\nContent-Range: bytes 0-9/10" : "Content-Encoding: br",
-                    new byte[10]);
+            String headers = isRange ? "Content-Encoding: gzip\r\nContent-Range: bytes 0-9/10"
+                    : request.contains("/chunks/") ? "Content-Encoding: gzip"
+                    : request.contains("twice") ? "Content-Encoding: gzip\r\nContent-Encoding: gzip"
+                    : "Content-Encoding: br";
+            respond(out, headers, new byte[10]);
         })) {
+            assertThatThrownBy(() -> client.fetchAsStored(origin.url("/chunks/ab/cd"), 100))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Content-Encoding: gzip");
+            assertThatThrownBy(() -> client.fetch(origin.url("/metadata/twice.json"), 100))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Content-Encoding: gzip, gzip");
             assertThatThrownBy(() -> client.fetch(origin.url("/metadata/timestamp.json"), 100))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("Content-Encoding: br");

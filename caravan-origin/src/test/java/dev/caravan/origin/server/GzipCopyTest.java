@@ -74,7 +74,7 @@ class GzipCopyTest {
     void eachRepresentationHasItsOwnEntityTag() throws IOException {
         String plainTag = c.get(target).header("ETag");
         Response gz = c.get(target, "Accept-Encoding: gzip");
-        assertThat(gz.header("ETag")).isNotEqualTo(plainTag).startsWith(plainTag.substring(0, plainTag.length() - 1));
+        assertThat(gz.header("ETag")).isNotEqualTo(plainTag).endsWith("-gzip\"");
 
         Response notModified = c.get(target, "Accept-Encoding: gzip", "If-None-Match: " + gz.header("ETag"));
         assertThat(notModified.status()).isEqualTo(304);
@@ -105,8 +105,11 @@ class GzipCopyTest {
         assertThat(r.header("Vary")).isNull();
         assertThat(r.body()).isEqualTo(repo.chunk);
 
+        // Files that change in place are never taken from a copy, which would go stale at the next publish.
+        repo.write("metadata/timestamp.json.gz", TestRepository.gzip("{\"stale\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         Response timestamp = c.get("/metadata/timestamp.json", "Accept-Encoding: gzip");
         assertThat(timestamp.header("Content-Encoding")).isNull();
+        assertThat(timestamp.header("Vary")).isNull();
         assertThat(timestamp.body()).isEqualTo(repo.timestamp);
     }
 

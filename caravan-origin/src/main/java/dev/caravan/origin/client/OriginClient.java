@@ -123,10 +123,7 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
      * request, or closes the connection of one in progress.
      */
     public CompletableFuture<byte[]> fetchAsync(String url, long maxBytes) {
-        if (maxBytes < 0) {
-            throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
-        }
-        return submit(url, maxBytes, -1, 0, true);
+        return submit(url, requireMaxBytes(maxBytes), -1, 0, true);
     }
 
     /**
@@ -134,10 +131,14 @@ public final class OriginClient implements RemoteFetcher, AutoCloseable {
      * a server compressing on the fly would only spend CPU on.
      */
     public byte[] fetchAsStored(String url, long maxBytes) throws IOException {
+        return await(submit(url, requireMaxBytes(maxBytes), -1, 0, false), url);
+    }
+
+    private static long requireMaxBytes(long maxBytes) {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
         }
-        return await(submit(url, maxBytes, -1, 0, false), url);
+        return maxBytes;
     }
 
     /**

@@ -43,15 +43,7 @@ final class RepositoryFiles {
     /** Opens the file at {@code path}, or returns {@code null} when there is no file to serve there. */
     ServedFile open(RequestPath path) throws IOException {
         Opened opened = openRegular(path);
-        if (opened == null) {
-            return null;
-        }
-        try {
-            return ServedFile.of(path, opened.channel(), opened.channel().size(), opened.attributes());
-        } catch (IOException | RuntimeException e) {
-            opened.channel().close();
-            throw e;
-        }
+        return opened == null ? null : ServedFile.of(path, opened.channel(), opened.size(), opened.attributes());
     }
 
     /**
@@ -62,20 +54,13 @@ final class RepositoryFiles {
         List<String> segments = new ArrayList<>(file.path().segments());
         segments.set(segments.size() - 1, segments.getLast() + ".gz");
         Opened opened = openRegular(new RequestPath(segments));
-        if (opened == null) {
-            return null;
-        }
-        try {
-            return file.gzipped(opened.channel(), opened.channel().size(), opened.attributes());
-        } catch (IOException | RuntimeException e) {
-            opened.channel().close();
-            throw e;
-        }
+        return opened == null ? null : file.gzipped(opened.channel(), opened.size(), opened.attributes());
     }
 
-    private record Opened(FileChannel channel, BasicFileAttributes attributes) {}
+    private record Opened(FileChannel channel, long size, BasicFileAttributes attributes) {}
 
-    private Opened openRegular(RequestPath path) {
+    /** The regular file at {@code path}, open, with its size; null when there is none to serve. */
+    private Opened openRegular(RequestPath path) throws IOException {
         if (path.segments().isEmpty()) {
             return null;
         }
@@ -104,10 +89,17 @@ final class RepositoryFiles {
         if (!attributes.isRegularFile()) {
             return null;
         }
+        FileChannel channel;
         try {
-            return new Opened(FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), attributes);
+            channel = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             return null;
+        }
+        try {
+            return new Opened(channel, channel.size(), attributes);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
         }
     }
 }

@@ -63,11 +63,14 @@ record ServedFile(RequestPath path, FileChannel channel, long size, Instant last
             immutable = true;
         }
         Instant modified = attributes.lastModifiedTime().toInstant();
-        String etag = hashName != null
-                ? '"' + hashName + '"'
-                : "\"%x-%x-%x\"".formatted(size, attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                        Objects.hashCode(attributes.fileKey()));
+        String etag = '"' + (hashName != null ? hashName : fileTag(size, attributes)) + '"';
         return new ServedFile(path, channel, size, modified, etag, immutable, false);
+    }
+
+    /** An entity-tag's text for a file not named by its hash: size, modification time in nanoseconds, inode. */
+    private static String fileTag(long size, BasicFileAttributes attributes) {
+        return "%x-%x-%x".formatted(size, attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                Objects.hashCode(attributes.fileKey()));
     }
 
     /**
@@ -86,8 +89,7 @@ record ServedFile(RequestPath path, FileChannel channel, long size, Instant last
      * two tools differ in their bytes, so the file's hash cannot name them).
      */
     ServedFile gzipped(FileChannel channel, long size, BasicFileAttributes attributes) {
-        String tag = "\"%x-%x-%x-gzip\"".formatted(size, attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                Objects.hashCode(attributes.fileKey()));
+        String tag = '"' + fileTag(size, attributes) + "-gzip\"";
         return new ServedFile(path, channel, size, attributes.lastModifiedTime().toInstant(), tag, immutable, true);
     }
 

@@ -85,7 +85,7 @@ public final class DownloadScheduler<P> {
     /** A peer of {@code group} completed its handshake; it is choked and has nothing until told otherwise. */
     public List<Action<P>> peerConnected(P peer, String group) {
         List<Action<P>> out = new ArrayList<>();
-        if (!swarm.connect(peer, group)) {
+        if (!swarm.connect(peer, group, ticker.read())) {
             out.add(new Action.Ban<>(peer, "banned earlier in this release"));
         }
         return finish(out);
@@ -104,7 +104,7 @@ public final class DownloadScheduler<P> {
     public List<Action<P>> peerHave(P peer, int chunk) {
         Source<P> s = peers.get(peer);
         if (s != null && chunk >= 0 && chunk < picker.chunkCount()) {
-            swarm.addHave(s, chunk);
+            swarm.addHave(s, chunk, ticker.read());
         }
         return fillAndFinish(new ArrayList<>());
     }
@@ -248,7 +248,7 @@ public final class DownloadScheduler<P> {
     public List<Action<P>> peerFetching(P peer, int chunk) {
         Source<P> s = peers.get(peer);
         if (s != null && chunk >= 0 && chunk < picker.chunkCount()) {
-            swarm.addFetching(s, chunk);
+            swarm.addFetching(s, chunk, ticker.read());
         }
         return List.of();
     }
@@ -312,6 +312,7 @@ public final class DownloadScheduler<P> {
     public List<Action<P>> tick() {
         List<Action<P>> out = new ArrayList<>();
         long now = ticker.read();
+        swarm.reviewOwners(now);
         for (Source<P> s : swarm.all()) {
             if (timeoutPolicy.stalled(s, now)) {
                 requestsTimedOut += s.inFlight();

@@ -58,6 +58,16 @@ final class OriginPolicy {
      * score overall also has the highest score in its own view, so every chunk still has at least
      * one owner; a few chunks get two. A chunk whose owner leaves gets a new owner at once; a
      * chunk nobody delivers still reaches the origin after originFallbackDelay.
+     *
+     * Owners are the connected peers that show they fetch the release (Swarm.reviewOwners): a peer
+     * counts from when it connects, for ownerPatience, and after that while a FETCHING of its
+     * stands or it sent HAVE or FETCHING within ownerPatience. An agent that owns chunks nobody has
+     * fetches them from the origin, a few at a time, and says so (FETCHING) or, at version 1,
+     * announces each as it completes (HAVE), so a working owner keeps its share. A connection that
+     * does nothing (an agent stuck without its origin, or anyone with an enrolled certificate) had
+     * otherwise held its share back from the origin until originFallbackDelay: eight idle
+     * connections took an agent's 24 MiB download from about 8 s to 63 s (SwarmHostilePeerTest).
+     * Agents drop an idle peer at about the same time, so their views stay alike.
      */
     /** How long after its peers settled a joiner waits for the FETCHING lists that follow their bitfields. */
     static final long JOIN_WINDOW_NANOS = 250_000_000L;

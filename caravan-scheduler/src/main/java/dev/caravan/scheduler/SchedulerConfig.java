@@ -22,6 +22,7 @@ import java.util.Objects;
  * <tr><td>originFallbackDelay</td><td>60 s</td><td>a chunk wanted this long may go to the origin even if peers have it, unless one of them is delivering to us (sent a block within snubDuration, not snubbed)</td></tr>
  * <tr><td>originMaxInFlight</td><td>4 blocks</td><td>the most origin fetches at once</td></tr>
  * <tr><td>allowOtherGroups</td><td>true</td><td>whether peers of other groups serve chunks that a peer of our group also has</td></tr>
+ * <tr><td>ownerPatience</td><td>5 s</td><td>how long a connected peer shares the origin's chunks with us (owns some) without a sign that it fetches anything: a HAVE or FETCHING within this long, or a FETCHING outstanding</td></tr>
  * </table>
  */
 public record SchedulerConfig(
@@ -36,14 +37,15 @@ public record SchedulerConfig(
         Duration originGrace,
         Duration originFallbackDelay,
         int originMaxInFlight,
-        boolean allowOtherGroups) {
+        boolean allowOtherGroups,
+        Duration ownerPatience) {
 
     /** The largest block (16 MiB); a peer's frame limit must fit one. */
     public static final int LARGEST_BLOCK_BYTES = 16 << 20;
 
     public static final SchedulerConfig DEFAULT = new SchedulerConfig(
             256 << 10, 2, 64, Duration.ofSeconds(1), Duration.ofSeconds(5), 4.0, Duration.ofSeconds(30),
-            2, Duration.ofSeconds(2), Duration.ofSeconds(60), 4, true);
+            2, Duration.ofSeconds(2), Duration.ofSeconds(60), 4, true, Duration.ofSeconds(5));
 
     public SchedulerConfig {
         if (blockSizeBytes < 1 || blockSizeBytes > LARGEST_BLOCK_BYTES) {
@@ -69,42 +71,49 @@ public record SchedulerConfig(
         if (originMaxInFlight < 1) {
             throw bad("originMaxInFlight", originMaxInFlight, "must be at least 1 (report originAvailable(false) to stop using the origin)");
         }
+        requirePositive("ownerPatience", ownerPatience);
     }
 
     public SchedulerConfig withBlockSizeBytes(int v) {
         return new SchedulerConfig(v, minPipelineDepth, maxPipelineDepth, targetQueueTime, requestTimeoutFloor,
                 requestTimeoutMultiplier, snubDuration, endgameDuplicates, originGrace, originFallbackDelay,
-                originMaxInFlight, allowOtherGroups);
+                originMaxInFlight, allowOtherGroups, ownerPatience);
     }
 
     public SchedulerConfig withPipelineDepth(int min, int max) {
         return new SchedulerConfig(blockSizeBytes, min, max, targetQueueTime, requestTimeoutFloor,
                 requestTimeoutMultiplier, snubDuration, endgameDuplicates, originGrace, originFallbackDelay,
-                originMaxInFlight, allowOtherGroups);
+                originMaxInFlight, allowOtherGroups, ownerPatience);
     }
 
     public SchedulerConfig withRequestTimeout(Duration floor, double multiplier) {
         return new SchedulerConfig(blockSizeBytes, minPipelineDepth, maxPipelineDepth, targetQueueTime, floor,
                 multiplier, snubDuration, endgameDuplicates, originGrace, originFallbackDelay,
-                originMaxInFlight, allowOtherGroups);
+                originMaxInFlight, allowOtherGroups, ownerPatience);
     }
 
     public SchedulerConfig withEndgameDuplicates(int v) {
         return new SchedulerConfig(blockSizeBytes, minPipelineDepth, maxPipelineDepth, targetQueueTime,
                 requestTimeoutFloor, requestTimeoutMultiplier, snubDuration, v, originGrace, originFallbackDelay,
-                originMaxInFlight, allowOtherGroups);
+                originMaxInFlight, allowOtherGroups, ownerPatience);
     }
 
     public SchedulerConfig withOrigin(Duration grace, Duration fallbackDelay, int maxInFlight) {
         return new SchedulerConfig(blockSizeBytes, minPipelineDepth, maxPipelineDepth, targetQueueTime,
                 requestTimeoutFloor, requestTimeoutMultiplier, snubDuration, endgameDuplicates, grace, fallbackDelay,
-                maxInFlight, allowOtherGroups);
+                maxInFlight, allowOtherGroups, ownerPatience);
     }
 
     public SchedulerConfig withAllowOtherGroups(boolean v) {
         return new SchedulerConfig(blockSizeBytes, minPipelineDepth, maxPipelineDepth, targetQueueTime,
                 requestTimeoutFloor, requestTimeoutMultiplier, snubDuration, endgameDuplicates, originGrace,
-                originFallbackDelay, originMaxInFlight, v);
+                originFallbackDelay, originMaxInFlight, v, ownerPatience);
+    }
+
+    public SchedulerConfig withOwnerPatience(Duration v) {
+        return new SchedulerConfig(blockSizeBytes, minPipelineDepth, maxPipelineDepth, targetQueueTime,
+                requestTimeoutFloor, requestTimeoutMultiplier, snubDuration, endgameDuplicates, originGrace,
+                originFallbackDelay, originMaxInFlight, allowOtherGroups, v);
     }
 
     private static void requirePositive(String name, Duration d) {

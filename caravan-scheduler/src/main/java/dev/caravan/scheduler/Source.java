@@ -40,6 +40,11 @@ final class Source<P> {
     /** The chunks this peer said it is fetching from the origin (FETCHING) and does not hold yet. */
     final BitSet fetching = new BitSet();
     boolean choked = true;
+    /**
+     * When this peer last showed that it fetches the release: it connected, sent HAVE or sent
+     * FETCHING. Whether it shares the origin's chunks with us follows from it (see OriginPolicy).
+     */
+    long lastSignOfWork;
     /** Requests in flight, oldest first, with their send times in nanoseconds. */
     private final Map<Block, Long> inFlight = new LinkedHashMap<>();
     private double bytesPerSecond = Double.NaN;
@@ -75,6 +80,14 @@ final class Source<P> {
 
     boolean isOrigin() {
         return peer == null;
+    }
+
+    /**
+     * Whether this peer can be counted on to fetch the chunks it owns from the origin: it said it
+     * is fetching one now, or it showed work within {@code patience}.
+     */
+    boolean ownsOriginFetches(long now, long patienceNanos) {
+        return !fetching.isEmpty() || now - lastSignOfWork < patienceNanos;
     }
 
     int inFlight() {

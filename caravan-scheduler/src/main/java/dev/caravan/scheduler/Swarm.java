@@ -39,6 +39,8 @@ final class Swarm<P> {
     private long ownKey;
     /** The chunks we own for origin fetches, when sharing. */
     private final BitSet ours = new BitSet();
+    /** The connected peers that own origin fetches with us: those that show they fetch (see OriginPolicy). */
+    private final Set<P> owners = new HashSet<>();
     /** Per chunk, how many connected peers said they are fetching it from the origin (FETCHING). */
     private final int[] fetchedByPeers;
     /**
@@ -58,15 +60,41 @@ final class Swarm<P> {
     }
 
     /** Adds a peer unless it is banned or already there; returns false if it is banned. */
-    boolean connect(P peer, String group) {
+    boolean connect(P peer, String group, long now) {
         if (banned.contains(peer)) {
             return false;
         }
         if (!peers.containsKey(peer)) {
-            peers.put(peer, Source.peer(peer, localGroup.equals(group)));
+            Source<P> s = Source.peer(peer, localGroup.equals(group));
+            s.lastSignOfWork = now;
+            peers.put(peer, s);
+            owners.add(peer);
             recomputeShare();
         }
         return true;
+    }
+
+    /**
+     * Drops from the owners of origin fetches the peers that stopped showing work, and takes back
+     * those that show it again; their chunks change owner at once.
+     */
+    void reviewOwners(long now) {
+        boolean changed = false;
+        long patience = config.ownerPatience().toNanos();
+        for (Source<P> s : peers.values()) {
+            boolean owner = s.ownsOriginFetches(now, patience);
+            changed |= owner ? owners.add(s.peer) : owners.remove(s.peer);
+        }
+        if (changed) {
+            recomputeShare();
+        }
+    }
+
+    private void signOfWork(Source<P> s, long now) {
+        s.lastSignOfWork = now;
+        if (owners.add(s.peer)) {
+            recomputeShare();
+        }
     }
 
     /** Shares origin fetches with the connected peers: {@code keyOf} keys a peer, {@code own} is ours. */
@@ -81,9 +109,9 @@ final class Swarm<P> {
             return;
         }
         ours.clear();
-        long[] keys = new long[peers.size()];
+        long[] keys = new long[owners.size()];
         int k = 0;
-        for (P p : peers.keySet()) {
+        for (P p : owners) {
             keys[k++] = shareKey.applyAsLong(p);
         }
         for (int c = 0; c < picker.chunkCount(); c++) {
@@ -110,11 +138,12 @@ final class Swarm<P> {
     }
 
     /** {@code s} said it is fetching {@code chunk} from the origin; until it has it, we do not. */
-    void addFetching(Source<P> s, int chunk) {
+    void addFetching(Source<P> s, int chunk, long now) {
         if (!s.has.get(chunk) && !s.fetching.get(chunk)) {
             s.fetching.set(chunk);
             fetchedByPeers[chunk]++;
         }
+        signOfWork(s, now);
     }
 
     private void clearFetching(Source<P> s, int chunk) {
@@ -132,6 +161,7 @@ final class Swarm<P> {
     Source<P> remove(P peer) {
         Source<P> s = peers.remove(peer);
         if (s != null) {
+            owners.remove(peer);
             count(s, -1);
             for (int c = s.fetching.nextSetBit(0); c >= 0; c = s.fetching.nextSetBit(c + 1)) {
                 fetchedByPeers[c]--;
@@ -149,8 +179,9 @@ final class Swarm<P> {
         count(s, +1);
     }
 
-    void addHave(Source<P> s, int chunk) {
+    void addHave(Source<P> s, int chunk, long now) {
         clearFetching(s, chunk);
+        signOfWork(s, now);
         if (!s.has.get(chunk)) {
             s.has.set(chunk);
             picker.availability[chunk]++;

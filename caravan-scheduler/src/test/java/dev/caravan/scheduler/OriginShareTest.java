@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +64,55 @@ class OriginShareTest extends SchedulerTestSupport {
 
         assertThat(alone).isLessThan(CHUNKS);
         assertThat(alone + more.size()).isEqualTo(CHUNKS);
+    }
+
+    /** Agent a sharing the origin with b, connected and holding nothing, settled: returns a's first origin fetches. */
+    private List<Block> settledWithIdleB(DownloadScheduler<String> s) {
+        s.shareOrigin(KEYS.get("a"), KEYS::get);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", new BitSet());
+        s.originAvailable(true);
+        return originFetches(s.peersSettled(true));
+    }
+
+    @Test
+    void aPeerThatShowsNoSignOfFetchingLosesItsShareOfTheOriginAfterTheOwnerPatience() {
+        var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
+        int ours = settledWithIdleB(s).size();
+        ticker.advance(config.ownerPatience().minusNanos(1));
+        assertThat(originFetches(s.tick())).as("b's chunks while it may yet begin them").isEmpty();
+
+        ticker.advance(Duration.ofNanos(1));
+        List<Block> taken = originFetches(s.tick());
+
+        // an idle connection (a stuck agent, or anyone with a certificate) would otherwise hold
+        // b's chunks back from the origin until the fallback delay
+        assertThat(ours).isLessThan(CHUNKS);
+        assertThat(ours + taken.size()).as("every chunk, from the origin, once each").isEqualTo(CHUNKS);
+    }
+
+    @Test
+    void aPeerThatSaysWhatItFetchesKeepsItsShareAndOneThatStopsLosesIt() {
+        var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
+        Set<Integer> ours = new HashSet<>();
+        for (Block b : settledWithIdleB(s)) {
+            ours.add(b.chunk());
+            s.originBlockReceived(b); // ours, fetched: the origin has nothing else in flight
+        }
+        ticker.advance(config.ownerPatience());
+        int fetchedByB = IntStream.range(0, CHUNKS).filter(c -> !ours.contains(c)).findFirst().orElseThrow();
+        s.peerFetching("b", fetchedByB);
+        assertThat(originFetches(s.tick())).as("b fetches one of its chunks: it keeps all of them").isEmpty();
+
+        ticker.advance(config.ownerPatience().multipliedBy(3));
+        assertThat(originFetches(s.tick())).as("while its FETCHING stands").isEmpty();
+        s.peerHave("b", fetchedByB);
+        ticker.advance(config.ownerPatience().minusNanos(1));
+        assertThat(originFetches(s.tick())).as("within the patience after its HAVE").isEmpty();
+        ticker.advance(Duration.ofNanos(1));
+
+        assertThat(originFetches(s.tick())).as("b fell silent: its other chunks are ours")
+                .hasSize(CHUNKS - ours.size() - 1).extracting(Block::chunk).doesNotContain(fetchedByB);
     }
 
     @Test

@@ -21,5 +21,7 @@ class SchedulerConfigTest {
                 .withMessage("scheduler setting originGrace must not be negative, got PT-1S");
         assertThatIllegalArgumentException().isThrownBy(() -> SchedulerConfig.DEFAULT.withEndgameDuplicates(-1))
                 .withMessageContaining("endgameDuplicates").withMessageContaining("-1");
+        assertThatIllegalArgumentException().isThrownBy(() -> SchedulerConfig.DEFAULT.withOwnerPatience(Duration.ZERO))
+                .withMessage("scheduler setting ownerPatience must be positive, got PT0S");
     }
 }

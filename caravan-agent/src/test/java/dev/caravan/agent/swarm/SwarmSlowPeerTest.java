@@ -31,7 +31,8 @@ class SwarmSlowPeerTest {
     @Test
     void aPeerAnsweringARequestAfterItTimedOutAndWasAskedAgainIsNotCutOff() throws Exception {
         SchedulerConfig quickTimeouts = new SchedulerConfig(256 << 10, 2, 64, Duration.ofSeconds(1),
-                Duration.ofMillis(300), 4.0, Duration.ZERO, 2, Duration.ofSeconds(2), Duration.ofMinutes(10), 4, true);
+                Duration.ofMillis(300), 4.0, Duration.ZERO, 2, Duration.ofSeconds(2), Duration.ofMinutes(10), 4, true,
+                SchedulerConfig.DEFAULT.ownerPatience());
         try (Deployment d = Deployment.start(dir, new SyntheticRelease(2 << 20, 5, 31),
                 LocalSwarm.Options.defaults().withScheduler(quickTimeouts))) {
             TlsFiles certificate = TlsFiles.in(d.swarm().issue("slow"), "slow");

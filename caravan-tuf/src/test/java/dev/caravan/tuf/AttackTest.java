@@ -107,6 +107,31 @@ class AttackTest {
         }
 
         @Test
+        void aTimestampSignedWithAStolenKeyListingAnOlderSnapshot() throws Exception {
+            r.publish("b.json", "b", "stable");   // snapshot v3
+            client.refresh();
+            ObjectNode ts = r.signed("timestamp.json");
+            ts.put("version", r.timestampVersion() + 1);
+            ts.putObject("meta").set("snapshot.json", TestRepository.metaFile(2, r.read("2.snapshot.json")));
+            r.write("timestamp.json", r.signAs(Role.TIMESTAMP, ts));
+
+            assertThatThrownBy(client::refresh)
+                    .isInstanceOf(TufException.Rollback.class)
+                    .hasMessage("timestamp.json version 4 lists snapshot.json version 2, older than the trusted 3 (rollback)");
+        }
+
+        @Test
+        void aSnapshotSignedWithStolenKeysThatNoLongerListsTheTargets() throws Exception {
+            client.refresh();
+            r.writeSnapshotAndTimestamp(3, JsonNodeFactory.instance.objectNode());
+
+            // Caught before the rollback check of 5.5.5, which names a delegated role left out.
+            assertThatThrownBy(client::refresh)
+                    .isInstanceOf(TufException.BadFormat.class)
+                    .hasMessage("3.snapshot.json \"meta\" does not list targets.json (tuf-spec 4.4: it MUST)");
+        }
+
+        @Test
         void aSnapshotSignedWithStolenKeysListingAnOlderTargets() throws Exception {
             r.publish("b.json", "b", "stable");
             client.refresh();

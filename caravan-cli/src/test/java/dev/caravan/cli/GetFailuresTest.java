@@ -70,6 +70,34 @@ class GetFailuresTest {
     }
 
     @Test
+    void aTamperedManifestOnTheOriginFailsTheGetNamingItAndWritesNothing() throws Exception {
+        Path manifest;
+        try (Stream<Path> targets = Files.list(repo.resolve("targets"))) {
+            manifest = targets.filter(p -> p.toString().endsWith(".manifest.json")).findFirst().orElseThrow();
+        }
+        // The same length, one chunk reference changed: what a hostile origin would slip in.
+        String original = Files.readString(manifest);
+        java.util.regex.Matcher digest = java.util.regex.Pattern.compile("[0-9a-f]{64}").matcher(original);
+        assertThat(digest.find()).isTrue();
+        char first = original.charAt(digest.start());
+        String tampered = original.substring(0, digest.start()) + (first == '0' ? '1' : '0') + original.substring(digest.start() + 1);
+        Files.writeString(manifest, tampered);
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(Path.of(manifest + ".gz")))) {
+            gz.write(tampered.getBytes(java.nio.charset.StandardCharsets.UTF_8)); // the copy sent to clients that take gzip
+        }
+        Path out = tmp.resolve("out");
+        try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0))) {
+            Cli get = Cli.run("get", "--origin", "http://127.0.0.1:" + origin.start().getPort(), "--trusted-root", root,
+                    "--product", "app", "--version", "1.0", "--out", out, "--cache", tmp.resolve("cache"));
+
+            assertThat(get.exitCode()).as(get.toString()).isEqualTo(1);
+            assertThat(get.err().strip()).doesNotContain("\n").contains("app-1.0.manifest.json", "sha256");
+            assertThat(out).doesNotExist();
+            assertThat(siblingsOf(out)).as("no staging folder left beside --out").isEmpty();
+        }
+    }
+
+    @Test
     void aReleaseWhoseTargetNameCollidesIsNeitherPublishedNorInstalledInsteadOfTheOneAskedFor() throws Exception {
         ok(Cli.run("publish", "--keys", keys, "--repo", repo, "--product", "app-x", "--version", "1", source));
         Cli collide = Cli.run("publish", "--keys", keys, "--repo", repo, "--product", "app", "--version", "x-1", source);

@@ -3,9 +3,13 @@ package dev.caravan.cli;
 import static dev.caravan.cli.PublishAndGetTest.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.agent.demo.SyntheticRelease;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,12 +19,13 @@ class TufCommandTest {
     @TempDir
     Path tmp;
 
+    Path keys;
     Path repo;
     Path meta;
 
     @BeforeEach
     void publish() throws Exception {
-        Path keys = tmp.resolve("keys");
+        keys = tmp.resolve("keys");
         repo = tmp.resolve("repo");
         meta = tmp.resolve("client");
         Path source = tmp.resolve("source");
@@ -47,6 +52,53 @@ class TufCommandTest {
 
         assertThat(refresh.exitCode()).isEqualTo(1);
         assertThat(refresh.err().strip()).doesNotContain("\n").contains("expired");
+    }
+
+    @Test
+    void downloadJudgesExpiryAtTheInstantGivenToo() throws Exception {
+        Object[] download = {"tuf", "download", "--metadata-dir", meta, "--metadata-url", repo.resolve("metadata").toUri(),
+                "--target-base-url", repo.resolve("targets").toUri(), "--target-dir", tmp.resolve("t"), "app-3.1.manifest.json"};
+
+        Cli later = Cli.run(append(download, "--now=" + Instant.now().plus(Duration.ofDays(3)))); // timestamps last a day
+        assertThat(later.exitCode()).isEqualTo(1);
+        assertThat(later.err().strip()).doesNotContain("\n").contains("timestamp.json", "expired");
+        assertThat(tmp.resolve("t/app-3.1.manifest.json")).doesNotExist();
+
+        ok(Cli.run(append(download, "--now=" + Instant.now().plus(Duration.ofHours(12)))));
+        assertThat(tmp.resolve("t/app-3.1.manifest.json")).exists();
+    }
+
+    @Test
+    void keysRotateAndTimestampFromTheCommandLineAreFollowedByTheClient() throws Exception {
+        Cli rotate = ok(Cli.run("keys", "rotate", "--keys", keys, "--repo", repo, "timestamp"));
+        assertThat(rotate.out()).contains("rotated timestamp keys; wrote root version 2");
+        Cli timestamp = ok(Cli.run("timestamp", "--keys", keys, "--repo", repo));
+        assertThat(timestamp.out()).contains("caravan timestamp: wrote timestamp version ");
+
+        Cli refresh = ok(Cli.run("tuf", "refresh", "--metadata-dir", meta, "--metadata-url", repo.resolve("metadata").toUri()));
+
+        assertThat(refresh.out()).contains("refreshed: root version 2, 1 targets");
+    }
+
+    @Test
+    void aRootThresholdOfTwoMakesTwoRootKeysAndARootTheyBothSign() throws Exception {
+        Path keys2 = tmp.resolve("keys2");
+        Path repo2 = tmp.resolve("repo2");
+        ok(Cli.run("keys", "init", "--keys", keys2, "--repo", repo2, "--root-threshold", "2"));
+
+        JsonNode root = new ObjectMapper().readTree(repo2.resolve("metadata/1.root.json").toFile());
+        assertThat(root.at("/signed/roles/root/threshold").asInt()).isEqualTo(2);
+        assertThat(root.at("/signed/roles/root/keyids")).hasSize(2);
+        assertThat(root.get("signatures")).hasSize(2);
+        ok(Cli.run("keys", "rotate", "--keys", keys2, "--repo", repo2, "root"));
+        JsonNode next = new ObjectMapper().readTree(repo2.resolve("metadata/2.root.json").toFile());
+        assertThat(next.get("signatures")).as("the two old root keys and the two new ones").hasSize(4);
+    }
+
+    private static Object[] append(Object[] args, Object more) {
+        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = more;
+        return all;
     }
 
     @Test

@@ -308,7 +308,10 @@ public final class DownloadScheduler<P> {
         return fillAndFinish(out);
     }
 
-    /** Time passed: requests that stalled move elsewhere, and the origin fallback may start. */
+    /**
+     * Time passed: requests that stalled move elsewhere, peers that stopped showing they fetch lose
+     * their share of the origin's chunks ({@code ownerPatience}), and the origin fallback may start.
+     */
     public List<Action<P>> tick() {
         List<Action<P>> out = new ArrayList<>();
         long now = ticker.read();

@@ -34,6 +34,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -76,6 +77,9 @@ public final class PeerNetwork implements AutoCloseable {
     private final Revocations revocations;
     private volatile SslContext serverTls;
     private volatile SslContext clientTls;
+    /** Added to the revocations when made, removed at close (the revocations may outlive us). */
+    private final Runnable onRevocation = this::closeRevoked;
+    private boolean tlsReleased;
     private final TokenBucket uploadBucket;
     private final TokenBucket downloadBucket;
     private final UploadSlots<PeerSession> slots;
@@ -119,7 +123,7 @@ public final class PeerNetwork implements AutoCloseable {
                 : new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("caravan-peer", true), NioIoHandler.newFactory());
         this.serverTls = TlsContexts.server(config.tls(), Set.of(Role.AGENT), revocations, false);
         this.clientTls = TlsContexts.client(config.tls(), Set.of(Role.AGENT), revocations);
-        revocations.onChange(this::closeRevoked);
+        revocations.onChange(onRevocation);
         this.uploadBucket = new TokenBucket(limit(config.uploadRateBytesPerSecond()), System::nanoTime);
         this.downloadBucket = new TokenBucket(limit(config.downloadRateBytesPerSecond()), System::nanoTime);
         UploadSlotConfig slotConfig = config.effectiveSlots();
@@ -258,8 +262,13 @@ public final class PeerNetwork implements AutoCloseable {
     public void reloadCertificate() throws IOException {
         SslContext server = TlsContexts.server(config.tls(), Set.of(Role.AGENT), revocations, false);
         SslContext client = TlsContexts.client(config.tls(), Set.of(Role.AGENT), revocations);
+        SslContext oldServer = serverTls;
+        SslContext oldClient = clientTls;
         serverTls = server;
         clientTls = client;
+        // Open connections hold their own reference to the context they were made with.
+        ReferenceCountUtil.release(oldServer);
+        ReferenceCountUtil.release(oldClient);
     }
 
     /**
@@ -483,6 +492,16 @@ public final class PeerNetwork implements AutoCloseable {
         storing.shutdownNow();
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        // BoringSSL's contexts hold their trust manager, and through it the revocations and their
+        // listeners, from native memory until released; a finalizer would release them only once
+        // unreachable, which that loop back to this network prevented: every closed network stayed
+        // in memory with its served-chunk cache (an in-process test run ran out of heap).
+        revocations.removeListener(onRevocation);
+        if (!tlsReleased) {
+            tlsReleased = true;
+            ReferenceCountUtil.release(serverTls);
+            ReferenceCountUtil.release(clientTls);
         }
     }
 }

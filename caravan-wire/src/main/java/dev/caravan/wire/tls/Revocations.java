@@ -59,9 +59,19 @@ public final class Revocations {
         return current.serials().size();
     }
 
-    /** Runs {@code listener} (on the updating thread) after each newer list is taken. */
+    /**
+     * Runs {@code listener} (on the updating thread) after each newer list is taken, until
+     * {@link #removeListener}. This object holds the listener: a component that stops must remove
+     * it, or it stays reachable for as long as this object is (and a TLS context's trust manager,
+     * which BoringSSL holds through a JNI global reference, keeps this object reachable).
+     */
     public void onChange(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Stops running {@code listener}, added with {@link #onChange}. */
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
     }
 
     /**

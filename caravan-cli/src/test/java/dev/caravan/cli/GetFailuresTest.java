@@ -14,6 +14,7 @@ import dev.caravan.tuf.RepositoryConfig;
 import dev.caravan.tuf.RepositoryWriter;
 import dev.caravan.tuf.TargetInfo;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,15 +79,15 @@ class GetFailuresTest {
         try (Stream<Path> targets = Files.list(repo.resolve("targets"))) {
             manifest = targets.filter(p -> p.toString().endsWith(".manifest.json")).findFirst().orElseThrow();
         }
-        // The same length, one chunk reference changed: what a hostile origin would slip in.
+        // The same length, one digest in it changed: what a hostile origin would slip in.
         String original = Files.readString(manifest);
-        java.util.regex.Matcher digest = java.util.regex.Pattern.compile("[0-9a-f]{64}").matcher(original);
+        Matcher digest = Pattern.compile("[0-9a-f]{64}").matcher(original);
         assertThat(digest.find()).isTrue();
         char first = original.charAt(digest.start());
         String tampered = original.substring(0, digest.start()) + (first == '0' ? '1' : '0') + original.substring(digest.start() + 1);
         Files.writeString(manifest, tampered);
-        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(Path.of(manifest + ".gz")))) {
-            gz.write(tampered.getBytes(java.nio.charset.StandardCharsets.UTF_8)); // the copy sent to clients that take gzip
+        try (var gz = new GZIPOutputStream(Files.newOutputStream(Path.of(manifest + ".gz")))) {
+            gz.write(tampered.getBytes(StandardCharsets.UTF_8)); // the copy sent to clients that take gzip
         }
         Path out = tmp.resolve("out");
         try (OriginServer origin = new OriginServer(OriginConfig.plain(repo, "127.0.0.1", 0))) {

@@ -82,10 +82,22 @@ public final class DownloadScheduler<P> {
 
     // ---- events: peers
 
-    /** A peer of {@code group} completed its handshake; it is choked and has nothing until told otherwise. */
+    /**
+     * A peer of {@code group} that says which chunks it fetches from the origin ({@link #peerFetching})
+     * completed its handshake; it is choked and has nothing until told otherwise.
+     */
     public List<Action<P>> peerConnected(P peer, String group) {
+        return peerConnected(peer, group, true);
+    }
+
+    /**
+     * A peer of {@code group} completed its handshake; {@code tellsFetching} if it says which chunks
+     * it fetches from the origin (protocol version 2). Such a peer keeps its share of the origin's
+     * chunks while it says FETCHING; one that does not, while it sends HAVE ({@code ownerPatience}).
+     */
+    public List<Action<P>> peerConnected(P peer, String group, boolean tellsFetching) {
         List<Action<P>> out = new ArrayList<>();
-        if (!swarm.connect(peer, group, ticker.read())) {
+        if (!swarm.connect(peer, group, tellsFetching, ticker.read())) {
             out.add(new Action.Ban<>(peer, "banned earlier in this release"));
         }
         return finish(out);

@@ -59,15 +59,19 @@ final class OriginPolicy {
      * one owner; a few chunks get two. A chunk whose owner leaves gets a new owner at once; a
      * chunk nobody delivers still reaches the origin after originFallbackDelay.
      *
-     * Owners are the connected peers that show they fetch the release (Swarm.reviewOwners): a peer
-     * counts from when it connects, for ownerPatience, and after that while a FETCHING of its
-     * stands or it sent HAVE or FETCHING within ownerPatience. An agent that owns chunks nobody has
-     * fetches them from the origin, a few at a time, and says so (FETCHING) or, at version 1,
-     * announces each as it completes (HAVE), so a working owner keeps its share. A connection that
-     * does nothing (an agent stuck without its origin, or anyone with an enrolled certificate) had
-     * otherwise held its share back from the origin until originFallbackDelay: eight idle
-     * connections took an agent's 24 MiB download from about 8 s to 63 s (SwarmHostilePeerTest).
-     * Agents drop an idle peer at about the same time, so their views stay alike.
+     * Owners are the connected peers that show they fetch from the origin (Swarm.reviewOwners): a
+     * peer counts for ownerPatience after it connects, and after that while it said FETCHING
+     * within ownerPatience (a peer of protocol version 1, which never says it, while it sent HAVE).
+     * An agent that owns chunks nobody has begins them from the origin one after another and says
+     * FETCHING for each, so a working owner keeps its share; a chunk a peer said FETCHING for stays
+     * with it whether or not it still owns anything. A connection that does nothing (an agent whose
+     * origin is unreachable, or anyone with an enrolled certificate) had otherwise held its share
+     * back from the origin until originFallbackDelay: eight idle connections took SwarmHostilePeerTest
+     * from about 10 s to 67 s. A HAVE from a version 2 peer does not count: an agent that cannot
+     * reach the origin still receives chunks from peers. Agents drop such a peer at about the same
+     * time, so their views stay alike; the dropped peer still counts itself an owner, so an owner
+     * that was only slow (a chunk from the origin taking longer than ownerPatience) may begin one of
+     * the chunks it lost just as another agent does: a chunk fetched twice, at most once per pick.
      */
     /** How long after its peers settled a joiner waits for the FETCHING lists that follow their bitfields. */
     static final long JOIN_WINDOW_NANOS = 250_000_000L;

@@ -22,7 +22,7 @@ import java.util.Objects;
  * <tr><td>originFallbackDelay</td><td>60 s</td><td>a chunk wanted this long may go to the origin even if peers have it, unless one of them is delivering to us (sent a block within snubDuration, not snubbed)</td></tr>
  * <tr><td>originMaxInFlight</td><td>4 blocks</td><td>the most origin fetches at once</td></tr>
  * <tr><td>allowOtherGroups</td><td>true</td><td>whether peers of other groups serve chunks that a peer of our group also has</td></tr>
- * <tr><td>ownerPatience</td><td>5 s</td><td>how long a connected peer shares the origin's chunks with us (owns some) without a sign that it fetches anything: a HAVE or FETCHING within this long, or a FETCHING outstanding</td></tr>
+ * <tr><td>ownerPatience</td><td>5 s</td><td>how long a connected peer shares the origin's chunks with us (owns some) without a sign that it fetches from the origin: a FETCHING (or, from a peer that never says FETCHING, a HAVE) within this long</td></tr>
  * </table>
  */
 public record SchedulerConfig(

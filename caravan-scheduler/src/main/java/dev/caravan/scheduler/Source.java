@@ -40,9 +40,12 @@ final class Source<P> {
     /** The chunks this peer said it is fetching from the origin (FETCHING) and does not hold yet. */
     final BitSet fetching = new BitSet();
     boolean choked = true;
+    /** Whether this peer says which chunks it fetches from the origin (FETCHING, protocol version 2). */
+    boolean tellsFetching = true;
     /**
-     * When this peer last showed that it fetches the release: it connected, sent HAVE or sent
-     * FETCHING. Whether it shares the origin's chunks with us follows from it (see OriginPolicy).
+     * When this peer last showed that it fetches from the origin: it connected, or sent FETCHING
+     * (HAVE, from a peer that never says FETCHING). Whether it shares the origin's chunks with us
+     * follows from it (see OriginPolicy).
      */
     long lastSignOfWork;
     /** Requests in flight, oldest first, with their send times in nanoseconds. */
@@ -82,12 +85,9 @@ final class Source<P> {
         return peer == null;
     }
 
-    /**
-     * Whether this peer can be counted on to fetch the chunks it owns from the origin: it said it
-     * is fetching one now, or it showed work within {@code patience}.
-     */
+    /** Whether this peer can be counted on to fetch the chunks it owns from the origin: it showed it within {@code patience}. */
     boolean ownsOriginFetches(long now, long patienceNanos) {
-        return !fetching.isEmpty() || now - lastSignOfWork < patienceNanos;
+        return now - lastSignOfWork < patienceNanos;
     }
 
     int inFlight() {

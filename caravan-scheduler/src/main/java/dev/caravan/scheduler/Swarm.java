@@ -60,12 +60,13 @@ final class Swarm<P> {
     }
 
     /** Adds a peer unless it is banned or already there; returns false if it is banned. */
-    boolean connect(P peer, String group, long now) {
+    boolean connect(P peer, String group, boolean tellsFetching, long now) {
         if (banned.contains(peer)) {
             return false;
         }
         if (!peers.containsKey(peer)) {
             Source<P> s = Source.peer(peer, localGroup.equals(group));
+            s.tellsFetching = tellsFetching;
             s.lastSignOfWork = now;
             peers.put(peer, s);
             owners.add(peer);
@@ -181,7 +182,9 @@ final class Swarm<P> {
 
     void addHave(Source<P> s, int chunk, long now) {
         clearFetching(s, chunk);
-        signOfWork(s, now);
+        if (!s.tellsFetching) {
+            signOfWork(s, now); // a chunk from anywhere: all such a peer shows of its work
+        }
         if (!s.has.get(chunk)) {
             s.has.set(chunk);
             picker.availability[chunk]++;

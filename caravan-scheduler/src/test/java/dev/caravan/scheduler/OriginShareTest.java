@@ -91,28 +91,90 @@ class OriginShareTest extends SchedulerTestSupport {
         assertThat(ours + taken.size()).as("every chunk, from the origin, once each").isEqualTo(CHUNKS);
     }
 
-    @Test
-    void aPeerThatSaysWhatItFetchesKeepsItsShareAndOneThatStopsLosesIt() {
-        var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
+    /** As {@link #settledWithIdleB}, with a's own chunks fetched (the origin then has nothing in flight); returns them. */
+    private Set<Integer> settledAndOursFetched(DownloadScheduler<String> s) {
         Set<Integer> ours = new HashSet<>();
         for (Block b : settledWithIdleB(s)) {
             ours.add(b.chunk());
-            s.originBlockReceived(b); // ours, fetched: the origin has nothing else in flight
+            s.originBlockReceived(b);
         }
-        ticker.advance(config.ownerPatience());
-        int fetchedByB = IntStream.range(0, CHUNKS).filter(c -> !ours.contains(c)).findFirst().orElseThrow();
-        s.peerFetching("b", fetchedByB);
-        assertThat(originFetches(s.tick())).as("b fetches one of its chunks: it keeps all of them").isEmpty();
+        return ours;
+    }
 
-        ticker.advance(config.ownerPatience().multipliedBy(3));
-        assertThat(originFetches(s.tick())).as("while its FETCHING stands").isEmpty();
-        s.peerHave("b", fetchedByB);
+    /** The chunks b owns, in a's view of a and b: those a did not take. */
+    private static List<Integer> bsChunks(Set<Integer> ours) {
+        return IntStream.range(0, CHUNKS).filter(c -> !ours.contains(c)).boxed().toList();
+    }
+
+    @Test
+    void aPeerKeepsItsShareWhileItSaysFetchingAndLosesItWhenItStops() {
+        var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
+        List<Integer> bs = bsChunks(settledAndOursFetched(s));
+        for (int i = 0; i < 3; i++) { // b begins one of its chunks every patience less a nanosecond
+            ticker.advance(config.ownerPatience().minusNanos(1));
+            s.peerFetching("b", bs.get(i));
+            assertThat(originFetches(s.tick())).as("b says FETCHING (%d): it keeps its chunks", i).isEmpty();
+        }
+        s.peerHave("b", bs.get(0));
         ticker.advance(config.ownerPatience().minusNanos(1));
-        assertThat(originFetches(s.tick())).as("within the patience after its HAVE").isEmpty();
+        assertThat(originFetches(s.tick())).as("within the patience after its last FETCHING").isEmpty();
         ticker.advance(Duration.ofNanos(1));
 
-        assertThat(originFetches(s.tick())).as("b fell silent: its other chunks are ours")
-                .hasSize(CHUNKS - ours.size() - 1).extracting(Block::chunk).doesNotContain(fetchedByB);
+        // its HAVE is no sign that it fetches from the origin: an agent cut off from the origin
+        // still gets chunks from its peers
+        assertThat(originFetches(s.tick())).as("b said no FETCHING for the patience: its chunks are ours, but those it began")
+                .extracting(Block::chunk).hasSize(bs.size() - 3).doesNotContainAnyElementsOf(bs.subList(0, 3));
+    }
+
+    @Test
+    void aPeerThatNeverSaysFetchingKeepsItsShareWhileItSendsHave() {
+        var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
+        s.shareOrigin(KEYS.get("a"), KEYS::get);
+        s.peerConnected("b", "lan", false); // protocol version 1
+        s.peerBitfield("b", new BitSet());
+        s.originAvailable(true);
+        Set<Integer> ours = new HashSet<>();
+        for (Block b : originFetches(s.peersSettled(false))) {
+            ours.add(b.chunk());
+            s.originBlockReceived(b);
+        }
+        List<Integer> bs = bsChunks(ours);
+        ticker.advance(config.ownerPatience().minusNanos(1));
+        s.peerHave("b", bs.get(0));
+        ticker.advance(config.ownerPatience().minusNanos(1));
+        assertThat(originFetches(s.tick())).as("a HAVE within the patience").isEmpty();
+        ticker.advance(Duration.ofNanos(1));
+
+        assertThat(originFetches(s.tick())).extracting(Block::chunk).hasSize(bs.size() - 1).doesNotContain(bs.get(0));
+    }
+
+    @Test
+    void aPeerThatLostItsShareAndFetchesAgainTakesBackWhatWasNotBegun() {
+        var s = scheduler(chunks(CHUNKS, 64 * KIB), SchedulerConfig.DEFAULT.withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(60), 4));
+        Set<Integer> ours = new HashSet<>();
+        s.shareOrigin(KEYS.get("a"), KEYS::get);
+        s.peerConnected("b", "lan");
+        s.peerBitfield("b", new BitSet());
+        s.originAvailable(true);
+        Set<Block> inFlight = new HashSet<>(originFetches(s.peersSettled(true)));
+        while (!inFlight.isEmpty()) { // our own chunks, four blocks at a time
+            Block b = inFlight.iterator().next();
+            inFlight.remove(b);
+            ours.add(b.chunk());
+            inFlight.addAll(originFetches(s.originBlockReceived(b)));
+        }
+        List<Integer> bs = bsChunks(ours);
+        ticker.advance(config.ownerPatience());
+        List<Block> begun = originFetches(s.tick()); // b is idle: we begin four of its chunks
+        assertThat(begun).hasSize(4).extracting(Block::chunk).allMatch(bs::contains);
+
+        s.peerFetching("b", bs.stream().filter(c -> begun.stream().noneMatch(b -> b.chunk() == c)).findFirst().orElseThrow());
+        Set<Integer> fetched = new HashSet<>();
+        for (Block b : begun) {
+            originFetches(s.originBlockReceived(b)).forEach(next -> fetched.add(next.chunk()));
+        }
+
+        assertThat(fetched).as("after b's FETCHING, only the chunks we had begun").isEmpty();
     }
 
     @Test

@@ -34,7 +34,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -79,7 +78,6 @@ public final class PeerNetwork implements AutoCloseable {
     private volatile SslContext clientTls;
     /** Added to the revocations when made, removed at close (the revocations may outlive us). */
     private final Runnable onRevocation = this::closeRevoked;
-    private boolean tlsReleased;
     private final TokenBucket uploadBucket;
     private final TokenBucket downloadBucket;
     private final UploadSlots<PeerSession> slots;
@@ -262,13 +260,8 @@ public final class PeerNetwork implements AutoCloseable {
     public void reloadCertificate() throws IOException {
         SslContext server = TlsContexts.server(config.tls(), Set.of(Role.AGENT), revocations, false);
         SslContext client = TlsContexts.client(config.tls(), Set.of(Role.AGENT), revocations);
-        SslContext oldServer = serverTls;
-        SslContext oldClient = clientTls;
         serverTls = server;
         clientTls = client;
-        // Open connections hold their own reference to the context they were made with.
-        ReferenceCountUtil.release(oldServer);
-        ReferenceCountUtil.release(oldClient);
     }
 
     /**
@@ -493,15 +486,12 @@ public final class PeerNetwork implements AutoCloseable {
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        // BoringSSL's contexts hold their trust manager, and through it the revocations and their
-        // listeners, from native memory until released; a finalizer would release them only once
-        // unreachable, which that loop back to this network prevented: every closed network stayed
-        // in memory with its served-chunk cache (an in-process test run ran out of heap).
+        // BoringSSL holds each context's trust manager, and through it the revocations and their
+        // listeners, from native memory until the context is freed, which its finalizer does once
+        // the context is unreachable. Our listener closed that loop back to this network and its
+        // contexts: every closed network stayed in memory with its served-chunk cache (an
+        // in-process test run ran out of heap). Contexts are not released here: a dial racing the
+        // close on a shared event loop would find its context freed.
         revocations.removeListener(onRevocation);
-        if (!tlsReleased) {
-            tlsReleased = true;
-            ReferenceCountUtil.release(serverTls);
-            ReferenceCountUtil.release(clientTls);
-        }
     }
 }

@@ -288,7 +288,7 @@ public final class ReleaseSwarm implements ChunkArrivals, AutoCloseable {
                 apply(scheduler.peerDisconnected(id));
             }
             ready.put(id, session);
-            apply(scheduler.peerConnected(id, session.group()));
+            apply(scheduler.peerConnected(id, session.group(), session.tellsFetching()));
             if (ready.get(id) == session) {
                 apply(scheduler.peerBitfield(id, remoteHas));
                 for (int chunk : fetchingFromOrigin) {

@@ -68,11 +68,16 @@ class OriginShareTest extends SchedulerTestSupport {
 
     /** Agent a sharing the origin with b, connected and holding nothing, settled: returns a's first origin fetches. */
     private List<Block> settledWithIdleB(DownloadScheduler<String> s) {
+        return settledWithIdleB(s, true);
+    }
+
+    /** The same, with b of protocol version 1 unless {@code bTellsFetching}. */
+    private List<Block> settledWithIdleB(DownloadScheduler<String> s, boolean bTellsFetching) {
         s.shareOrigin(KEYS.get("a"), KEYS::get);
-        s.peerConnected("b", "lan");
+        s.peerConnected("b", "lan", bTellsFetching);
         s.peerBitfield("b", new BitSet());
         s.originAvailable(true);
-        return originFetches(s.peersSettled(true));
+        return originFetches(s.peersSettled(bTellsFetching));
     }
 
     @Test
@@ -91,12 +96,18 @@ class OriginShareTest extends SchedulerTestSupport {
         assertThat(ours + taken.size()).as("every chunk, from the origin, once each").isEqualTo(CHUNKS);
     }
 
-    /** As {@link #settledWithIdleB}, with a's own chunks fetched (the origin then has nothing in flight); returns them. */
-    private Set<Integer> settledAndOursFetched(DownloadScheduler<String> s) {
+    /**
+     * As {@link #settledWithIdleB}, with a's own chunks fetched, however many blocks the origin takes
+     * at a time (it then has nothing in flight); returns them.
+     */
+    private Set<Integer> settledAndOursFetched(DownloadScheduler<String> s, boolean bTellsFetching) {
         Set<Integer> ours = new HashSet<>();
-        for (Block b : settledWithIdleB(s)) {
+        Set<Block> inFlight = new HashSet<>(settledWithIdleB(s, bTellsFetching));
+        while (!inFlight.isEmpty()) {
+            Block b = inFlight.iterator().next();
+            inFlight.remove(b);
             ours.add(b.chunk());
-            s.originBlockReceived(b);
+            inFlight.addAll(originFetches(s.originBlockReceived(b)));
         }
         return ours;
     }
@@ -109,7 +120,7 @@ class OriginShareTest extends SchedulerTestSupport {
     @Test
     void aPeerKeepsItsShareWhileItSaysFetchingAndLosesItWhenItStops() {
         var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
-        List<Integer> bs = bsChunks(settledAndOursFetched(s));
+        List<Integer> bs = bsChunks(settledAndOursFetched(s, true));
         for (int i = 0; i < 3; i++) { // b begins one of its chunks every patience less a nanosecond
             ticker.advance(config.ownerPatience().minusNanos(1));
             s.peerFetching("b", bs.get(i));
@@ -129,16 +140,7 @@ class OriginShareTest extends SchedulerTestSupport {
     @Test
     void aPeerThatNeverSaysFetchingKeepsItsShareWhileItSendsHave() {
         var s = scheduler(chunks(CHUNKS, 64 * KIB), config);
-        s.shareOrigin(KEYS.get("a"), KEYS::get);
-        s.peerConnected("b", "lan", false); // protocol version 1
-        s.peerBitfield("b", new BitSet());
-        s.originAvailable(true);
-        Set<Integer> ours = new HashSet<>();
-        for (Block b : originFetches(s.peersSettled(false))) {
-            ours.add(b.chunk());
-            s.originBlockReceived(b);
-        }
-        List<Integer> bs = bsChunks(ours);
+        List<Integer> bs = bsChunks(settledAndOursFetched(s, false)); // b of protocol version 1
         ticker.advance(config.ownerPatience().minusNanos(1));
         s.peerHave("b", bs.get(0));
         ticker.advance(config.ownerPatience().minusNanos(1));
@@ -151,19 +153,7 @@ class OriginShareTest extends SchedulerTestSupport {
     @Test
     void aPeerThatLostItsShareAndFetchesAgainTakesBackWhatWasNotBegun() {
         var s = scheduler(chunks(CHUNKS, 64 * KIB), SchedulerConfig.DEFAULT.withOrigin(Duration.ofSeconds(2), Duration.ofSeconds(60), 4));
-        Set<Integer> ours = new HashSet<>();
-        s.shareOrigin(KEYS.get("a"), KEYS::get);
-        s.peerConnected("b", "lan");
-        s.peerBitfield("b", new BitSet());
-        s.originAvailable(true);
-        Set<Block> inFlight = new HashSet<>(originFetches(s.peersSettled(true)));
-        while (!inFlight.isEmpty()) { // our own chunks, four blocks at a time
-            Block b = inFlight.iterator().next();
-            inFlight.remove(b);
-            ours.add(b.chunk());
-            inFlight.addAll(originFetches(s.originBlockReceived(b)));
-        }
-        List<Integer> bs = bsChunks(ours);
+        List<Integer> bs = bsChunks(settledAndOursFetched(s, true)); // four blocks at a time
         ticker.advance(config.ownerPatience());
         List<Block> begun = originFetches(s.tick()); // b is idle: we begin four of its chunks
         assertThat(begun).hasSize(4).extracting(Block::chunk).allMatch(bs::contains);
